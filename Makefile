@@ -1,0 +1,63 @@
+# actor.h / lua_actor.h — build, test, benchmark.
+#   make          build everything into build/
+#   make run      run the main demo
+#   make test     the whole suite (unit, sanitizers, compile tests); last line "N passed, N failed"
+#   make bench    every benchmark, one line each
+#   make sanitize ASan+UBSan and TSan builds of the unit tests, run
+
+CC      ?= cc
+CLANG   ?= clang
+OPT     ?= -O2 -g
+WARN    := -Wall -Wextra -Wpedantic
+CFLAGS  := -std=c99 $(OPT) $(WARN) -I.
+LDLIBS  := -lpthread -lm
+B       := build
+
+HDRS        := actor.h tests/harness.h
+TEST_SRCS   := $(wildcard tests/test_*.c)
+TESTS       := $(patsubst tests/%.c,$(B)/%,$(TEST_SRCS))
+ASAN_TESTS  := $(patsubst tests/%.c,$(B)/asan/%,$(TEST_SRCS))
+TSAN_TESTS  := $(patsubst tests/%.c,$(B)/tsan/%,$(TEST_SRCS))
+EX_SRCS     := $(wildcard examples/*.c)
+EXAMPLES    := $(patsubst examples/%.c,$(B)/examples/%,$(EX_SRCS))
+
+ASAN_FLAGS  := -std=c99 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -I.
+TSAN_FLAGS  := -std=c99 -O1 -g -fsanitize=thread -I.
+
+.PHONY: all run test sanitize bench clean
+all: $(TESTS) $(EXAMPLES) $(B)/bench
+
+$(B)/%: tests/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+
+$(B)/asan/%: tests/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) $< -o $@ $(LDLIBS)
+
+$(B)/tsan/%: tests/%.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CLANG) $(TSAN_FLAGS) $< -o $@ $(LDLIBS)
+
+$(B)/examples/%: examples/%.c actor.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+
+$(B)/bench: bench/bench.c actor.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=c99 -O2 -g $(WARN) -DNDEBUG -I. $< -o $@ $(LDLIBS)
+
+run: $(B)/examples/supervisor
+	./$(B)/examples/supervisor
+
+test: $(TESTS) $(ASAN_TESTS) $(TSAN_TESTS)
+	@sh tests/run.sh
+
+sanitize: $(ASAN_TESTS) $(TSAN_TESTS)
+	@sh tests/run.sh --sanitizers-only
+
+bench: $(B)/bench
+	./$(B)/bench all
+
+clean:
+	rm -rf $(B)

@@ -230,6 +230,8 @@ typedef struct actor_msg {
     const actor_exit_reason *reason;  /* ACTOR_EXIT, ACTOR_LINK_DOWN */
     uint64_t deadline;                /* ACTOR_CANCEL: ms since the Unix epoch, 0 = none */
     actor_timer timer;                /* ACTOR_TIMER */
+    actor_host *from_host;            /* host the sender ran on; NULL for anonymous,
+                                         attached and timer senders */
 } actor_msg;
 
 /* A behaviour: called once per delivered message, on a worker thread. */
@@ -333,6 +335,10 @@ typedef struct actor_spawn_desc {
     size_t start_size;
     const char *name;            /* registered before the child runs; taken →
                                     ACTOR_ERR_EXISTS and nothing is spawned */
+    /* Optional: called once when the actor ends (not at system destroy),
+       after its id went stale and its names were released, before
+       state_dtor and before EXIT / LINK_DOWN are sent. */
+    void (*on_exit)(actor_context *self, const actor_exit_reason *why);
 } actor_spawn_desc;
 
 /* Spawns an actor on `host`. Must be called by `desc->parent` (from its own
@@ -346,6 +352,8 @@ ACTOR_API actor_host *actor_host_of(const actor_context *self);
 ACTOR_API actor_system *actor_system_of(const actor_context *self);
 /* 1 while the id names a live actor (a racy snapshot). */
 ACTOR_API int actor_alive(actor_system *sys, actor_id id);
+/* The host a live actor runs on (NULL when dead, unknown or attached). */
+ACTOR_API actor_host *actor_host_of_id(actor_system *sys, actor_id id);
 
 /* Copying send: data[0..size) is copied into the message. From `self`. */
 ACTOR_API actor_result actor_send(actor_context *self, actor_id to, uint32_t tag, const void *data, size_t size);
@@ -778,6 +786,7 @@ struct actor__msg {
     uint8_t pad_;
     uint32_t tag;
     uint64_t from;
+    actor_host *from_host;
     size_t size;
     void *data;
     union {
@@ -830,6 +839,7 @@ struct actor_context {
     actor_fn fn;
     void *state;
     void (*state_dtor)(void *);
+    void (*on_exit)(actor_context *, const actor_exit_reason *);
     actor__peers *peers;
     actor__worker *worker; /* worker running us now; NULL when attached */
     void *timers;          /* actor__timer list, under the timer lock */
@@ -1079,6 +1089,7 @@ static actor__msg *actor__msg_alloc(actor_system *s, actor__worker *w, size_t pa
     m->moved = 0;
     m->tag = 0;
     m->from = 0;
+    m->from_host = NULL;
     m->size = payload;
     m->data = payload ? (void *)(m + 1) : NULL;
     m->aux.u64 = 0;
@@ -1857,9 +1868,10 @@ static actor_result actor__send_msg(actor_system *s, actor__worker *w, uint64_t 
 }
 
 static void actor__send_signal(actor_system *s, actor__worker *w, uint64_t to, actor__msg *m, int kind,
-                               uint64_t from, actor__reason *r) {
+                               uint64_t from, actor_host *from_host, actor__reason *r) {
     m->kind = (uint8_t)kind;
     m->from = from;
+    m->from_host = from_host;
     m->aux.reason = r;
     actor__reason_retain(r);
     actor__send_msg(s, w, to, m);
@@ -1938,10 +1950,16 @@ static int actor__dispatch(actor_system *s, actor__worker *w, actor_context *a, 
     pub->reason = (m->kind == ACTOR__K_EXIT || m->kind == ACTOR__K_LINK_DOWN) ? &m->aux.reason->pub : NULL;
     pub->deadline = m->kind == ACTOR__K_CANCEL ? m->aux.u64 : 0;
     pub->timer.value = m->kind == ACTOR__K_TIMER ? m->aux.u64 : 0;
+    pub->from_host = m->from_host;
     return 1;
 }
 
 /* >>exit --------------------------------------------------------------------- */
+
+/* The host to show as a sender: attached pseudo-hosts are private. */
+static actor_host *actor__public_host(const actor_context *a) {
+    return a->host && a->host->kind != ACTOR__HOST_ATTACHED ? a->host : NULL;
+}
 
 static void actor__notify_peers(actor_system *s, actor__worker *w, actor_context *a, uint64_t id, actor__reason *r) {
     actor__peers *ps = a->peers;
@@ -1951,8 +1969,8 @@ static void actor__notify_peers(actor_system *s, actor__worker *w, actor_context
     for (i = 0; i < ps->cap; ++i) {
         actor__peer *e = &actor__peer_at(ps)[i];
         if (!e->id) continue;
-        if (e->exit_node) actor__send_signal(s, w, e->id, e->exit_node, ACTOR__K_EXIT, id, r);
-        if (e->link_node) actor__send_signal(s, w, e->id, e->link_node, ACTOR__K_LINK_DOWN, id, r);
+        if (e->exit_node) actor__send_signal(s, w, e->id, e->exit_node, ACTOR__K_EXIT, id, actor__public_host(a), r);
+        if (e->link_node) actor__send_signal(s, w, e->id, e->link_node, ACTOR__K_LINK_DOWN, id, actor__public_host(a), r);
     }
     actor__free(s, ps, sizeof(actor__peers) + ps->cap * sizeof(actor__peer));
 }
@@ -1969,6 +1987,11 @@ static void actor__exit(actor_system *s, actor__worker *w, actor_context *a) {
     old = actor__add64(&a->word, (uint64_t)0 - (ACTOR__W_ALIVE + 1), ACTOR__SEQ_CST);
     if (old & ACTOR__W_NAMES) actor__reg_drop_owner(s, a);
     if (actor__ldp(&a->timers, ACTOR__SEQ_CST)) actor__timers_drop_owner(s, w, a);
+    if (a->on_exit) {
+        void (*on_exit)(actor_context *, const actor_exit_reason *) = a->on_exit;
+        a->on_exit = NULL;
+        on_exit(a, &r->pub);
+    }
     if (a->state_dtor) {
         void (*dtor)(void *) = a->state_dtor;
         a->state_dtor = NULL;
@@ -1983,11 +2006,13 @@ static void actor__exit(actor_system *s, actor__worker *w, actor_context *a) {
 
 /* A MONITOR / LINK request that was never handled answers as if the
    actor had already ended when it arrived. */
-static void actor__answer_late(actor_system *s, actor__worker *w, actor__msg *m, uint64_t id, actor__reason *r) {
+static void actor__answer_late(actor_system *s, actor__worker *w, actor_context *a, actor__msg *m, uint64_t id,
+                               actor__reason *r) {
     if ((m->kind == ACTOR__K_MONITOR || m->kind == ACTOR__K_LINK) && m->aux.carried) {
         actor__msg *c = m->aux.carried;
         m->aux.carried = NULL;
-        actor__send_signal(s, w, m->from, c, m->kind == ACTOR__K_MONITOR ? ACTOR__K_EXIT : ACTOR__K_LINK_DOWN, id, r);
+        actor__send_signal(s, w, m->from, c, m->kind == ACTOR__K_MONITOR ? ACTOR__K_EXIT : ACTOR__K_LINK_DOWN, id,
+                           actor__public_host(a), r);
     }
 }
 
@@ -2000,8 +2025,8 @@ static void actor__finalize(actor_system *s, actor__worker *w, actor_context *a)
     uint64_t id = (word & 0xFFFFFFFF00000000ull) | a->index;
     uint32_t gen = ACTOR__W_GEN(word);
     actor__msg *m;
-    if (a->mb_tail != &a->stub) actor__answer_late(s, w, (actor__msg *)a->mb_tail, id, r);
-    while ((m = actor__mb_pop(s, w, a)) != NULL) actor__answer_late(s, w, m, id, r);
+    if (a->mb_tail != &a->stub) actor__answer_late(s, w, a, (actor__msg *)a->mb_tail, id, r);
+    while ((m = actor__mb_pop(s, w, a)) != NULL) actor__answer_late(s, w, a, m, id, r);
     if (a->mb_tail != &a->stub) actor__msg_free(s, w, (actor__msg *)a->mb_tail);
     a->mb_tail = &a->stub;
     a->stub.next = NULL;
@@ -2670,6 +2695,7 @@ static uint64_t actor__init_slot(actor_context *a, actor_host *h, actor_fn fn) {
     a->fn = fn;
     a->state = NULL;
     a->state_dtor = NULL;
+    a->on_exit = NULL;
     a->peers = NULL;
     a->worker = NULL;
     a->trap_links = 0;
@@ -2712,6 +2738,7 @@ actor_result actor_spawn(actor_host *h, const actor_spawn_desc *d, actor_id *out
         if (!(start = actor__msg_alloc(s, w, d->start_size))) goto fail;
         start->kind = ACTOR__K_START;
         start->from = p ? actor__id_of(p).value : 0;
+        start->from_host = p ? actor__public_host(p) : NULL;
         if (d->start_size) memcpy(start->data, d->start_data, d->start_size);
     }
     if ((d->flags & ACTOR_SPAWN_LINK) &&
@@ -2729,6 +2756,7 @@ actor_result actor_spawn(actor_host *h, const actor_spawn_desc *d, actor_id *out
     id = actor__init_slot(a, h, d->fn);
     a->state = d->state;
     a->state_dtor = d->state_dtor;
+    a->on_exit = d->on_exit;
     a->trap_links = (d->flags & ACTOR_SPAWN_TRAP_LINKS) ? 1 : 0;
     if (d->name) {
         actor__wrlock(&s->reg_lock);
@@ -2776,6 +2804,15 @@ actor_host *actor_host_of(const actor_context *self) {
 }
 actor_system *actor_system_of(const actor_context *self) { return self ? self->host->sys : NULL; }
 
+actor_host *actor_host_of_id(actor_system *s, actor_id id) {
+    actor_context *a;
+    actor_host *h;
+    if (!s || !(a = actor__acquire(s, id.value))) return NULL;
+    h = actor__public_host(a);
+    actor__release(s, NULL, a);
+    return h;
+}
+
 int actor_alive(actor_system *s, actor_id id) {
     uint32_t idx = (uint32_t)id.value;
     actor_context *a;
@@ -2794,8 +2831,8 @@ static actor_result actor__send_prepare(actor_system *s, actor__worker *w, actor
     return ACTOR_OK;
 }
 
-static actor_result actor__send_copy(actor_system *s, actor__worker *w, uint64_t from, actor_id to, uint32_t tag,
-                                     const void *data, size_t size) {
+static actor_result actor__send_copy(actor_system *s, actor__worker *w, uint64_t from, actor_host *from_host,
+                                     actor_id to, uint32_t tag, const void *data, size_t size) {
     actor_context *a;
     actor__msg *m;
     actor_result r;
@@ -2803,6 +2840,7 @@ static actor_result actor__send_copy(actor_system *s, actor__worker *w, uint64_t
     if ((r = actor__send_prepare(s, w, to, size, &a, &m)) != ACTOR_OK) return r;
     m->tag = tag;
     m->from = from;
+    m->from_host = from_host;
     if (size) memcpy(m->data, data, size);
     actor__push(s, w, a, m);
     actor__release(s, w, a);
@@ -2811,12 +2849,13 @@ static actor_result actor__send_copy(actor_system *s, actor__worker *w, uint64_t
 
 actor_result actor_send(actor_context *self, actor_id to, uint32_t tag, const void *data, size_t size) {
     if (!self || !self->host) return ACTOR_ERR_INVALID;
-    return actor__send_copy(self->host->sys, self->worker, actor__id_of(self).value, to, tag, data, size);
+    return actor__send_copy(self->host->sys, self->worker, actor__id_of(self).value, actor__public_host(self), to, tag,
+                            data, size);
 }
 
 actor_result actor_system_send(actor_system *s, actor_id to, uint32_t tag, const void *data, size_t size) {
     if (!s) return ACTOR_ERR_INVALID;
-    return actor__send_copy(s, NULL, 0, to, tag, data, size);
+    return actor__send_copy(s, NULL, 0, NULL, to, tag, data, size);
 }
 
 actor_result actor_send_move(actor_context *self, actor_id to, uint32_t tag, void *data, size_t size,
@@ -2833,6 +2872,7 @@ actor_result actor_send_move(actor_context *self, actor_id to, uint32_t tag, voi
     }
     m->tag = tag;
     m->from = actor__id_of(self).value;
+    m->from_host = actor__public_host(self);
     m->moved = 1;
     m->data = data;
     m->size = size;
@@ -2953,6 +2993,7 @@ actor_result actor_cancel(actor_system *s, actor_id from, actor_id target, int64
     if (!m) { actor__release(s, NULL, a); return ACTOR_ERR_NO_MEMORY; }
     m->kind = ACTOR__K_CANCEL;
     m->from = from.value;
+    m->from_host = actor_host_of_id(s, from);
     m->aux.u64 = timeout_ms >= 0 ? actor_wall_ms() + (uint64_t)timeout_ms : 0;
     if (wake) {
         /* the deadline belongs to the target: it holds even if we end */

@@ -13,7 +13,9 @@ CFLAGS  := -std=c99 $(OPT) $(WARN) -I.
 LDLIBS  := -lpthread -lm
 B       := build
 
-HDRS        := actor.h tests/harness.h
+LUA_CFLAGS  ?= $(shell pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)
+LUA_LIBS    ?= $(shell pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)
+HDRS        := actor.h lua_actor.h tests/harness.h
 TEST_SRCS   := $(wildcard tests/test_*.c)
 TESTS       := $(patsubst tests/%.c,$(B)/%,$(TEST_SRCS))
 ASAN_TESTS  := $(patsubst tests/%.c,$(B)/asan/%,$(TEST_SRCS))
@@ -25,27 +27,40 @@ ASAN_FLAGS  := -std=c99 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefi
 TSAN_FLAGS  := -std=c99 -O1 -g -fsanitize=thread -I.
 
 .PHONY: all run test sanitize bench clean
-all: $(TESTS) $(EXAMPLES) $(B)/bench
+all: $(TESTS) $(EXAMPLES) $(B)/bench $(B)/lua-actor
 
 $(B)/%: tests/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
 
 $(B)/asan/%: tests/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_FLAGS) $< -o $@ $(LDLIBS)
+	$(CC) $(ASAN_FLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
 
 $(B)/tsan/%: tests/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(TSAN_FLAGS) $< -o $@ $(LDLIBS)
+	$(CLANG) $(TSAN_FLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
+
+$(B)/lua-actor: tools/lua-actor.c actor.h lua_actor.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
+
+# The runner under sanitizers, for the conformance suite
+$(B)/asan/lua-actor: tools/lua-actor.c actor.h lua_actor.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ASAN_FLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
+
+$(B)/tsan/lua-actor: tools/lua-actor.c actor.h lua_actor.h
+	@mkdir -p $(dir $@)
+	$(CLANG) $(TSAN_FLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
 
 $(B)/examples/%: examples/%.c actor.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 
-$(B)/bench: bench/bench.c actor.h
+$(B)/bench: bench/bench.c actor.h lua_actor.h
 	@mkdir -p $(dir $@)
-	$(CC) -std=c99 -O2 -g $(WARN) -DNDEBUG -I. $< -o $@ $(LDLIBS)
+	$(CC) -std=c99 -O2 -g $(WARN) -DNDEBUG -I. $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
 
 run: $(B)/examples/supervisor
 	./$(B)/examples/supervisor

@@ -1,0 +1,3897 @@
+/* lua_actor.h — Lua 5.4 processes on top of actor.h.
+
+   Each Lua process is an actor that owns its own lua_State (its own heap,
+   like an Erlang process heap). The globals `process`, `channel` and
+   `errors`, and the modules `time`, `ctx` and `security`, reproduce the
+   process model of the source documents (SPEC.md); the `lua-actor` runner
+   loads manifests (_index.lua) and runs apps.
+
+   USAGE
+   -----
+   In exactly one C file (actor.h's implementation may live in another):
+
+       #define LUA_ACTOR_IMPLEMENTATION
+       #include "lua_actor.h"
+
+   Build with Lua 5.4 (Debian: liblua5.4-dev; -I/usr/include/lua5.4 -llua5.4).
+
+   EMBEDDING
+   ---------
+       lua_actor_runtime *rt;
+       lua_actor_desc d = {0};
+       d.system = sys;                                   // an actor_system
+       lua_actor_create(&d, &rt);
+       lua_actor_def_desc def = {0};
+       def.id = "app:hello";
+       def.source = "return { main = function(n) print('hello', n) end }";
+       lua_actor_define(rt, &def, err, sizeof err);
+       lua_actor_spawn(rt, "app:hello", "main-host", NULL, 0, NULL, 0, &pid, err, sizeof err);
+       ...
+       actor_system_destroy(sys);     // ends remaining processes
+       lua_actor_destroy(rt);
+
+   An existing Lua state (a game engine's main state) can talk to processes:
+   lua_actor_bind(L, rt) then `local actor = require("actor")`:
+   actor.spawn(id, host, ...), actor.send(dest, topic, ...),
+   actor.receive(timeout_ms) -> topic, from, values..., actor.pid().
+
+   PROCESS MODEL (see SPEC.md and README.md for every rule)
+   -------------
+   - pid: "{host|slot.generation}", unique for the system's lifetime.
+   - The method runs in a coroutine; channel operations, time.sleep,
+     process.exec block only that coroutine, the worker runs other
+     processes meanwhile. A count hook preempts long computations and
+     makes terminate / cancel deadlines effective inside busy loops.
+   - Values crossing processes are encoded once at send time into a compact
+     binary form (tables with shared references and cycles, integers and
+     floats kept apart, binary strings, error objects) and decoded into the
+     receiver's own state.
+
+   LIMITATIONS (honest list)
+   -----------
+   - A count hook cannot interrupt a single long C call (a huge
+     string.rep, a pathological pattern): those are bounded by the
+     per-process memory limit, not by time.
+   - A busy loop inside a coroutine created with coroutine.create (not
+     coroutine.spawn) is not time-sliced; it is still terminated.
+*/
+#ifndef LUA_ACTOR_H_INCLUDED
+#define LUA_ACTOR_H_INCLUDED
+
+#include "actor.h"
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+
+#ifndef LUA_ACTOR_API
+#define LUA_ACTOR_API ACTOR_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct lua_actor_runtime lua_actor_runtime;
+
+/* What the runtime reports when a process ends. */
+typedef struct lua_actor_exit_info {
+    const char *pid;        /* "{host|slot.gen}" */
+    const char *definition; /* "namespace:name" */
+    int normal;             /* 1: normal exit */
+    const char *kind;       /* abnormal: error kind ("INTERNAL", "CANCELED", ...) */
+    const char *message;    /* abnormal: error message */
+    const char *traceback;  /* abnormal Lua errors: stack traceback, else NULL */
+} lua_actor_exit_info;
+
+typedef struct lua_actor_desc {
+    actor_system *system;   /* required */
+    /* One whole line of `print` output (no newline). NULL = stdout. */
+    void (*print)(const char *line, size_t len, void *user);
+    /* Every process end. NULL = a crash report on stderr for abnormal ends. */
+    void (*on_exit)(const lua_actor_exit_info *info, void *user);
+    void *user;
+    size_t memory_limit;    /* per process, bytes; 0 = 256 MiB */
+} lua_actor_desc;
+
+LUA_ACTOR_API actor_result lua_actor_create(const lua_actor_desc *desc, lua_actor_runtime **out);
+/* Call after actor_system_destroy (which ends the remaining processes). */
+LUA_ACTOR_API void lua_actor_destroy(lua_actor_runtime *rt);
+
+/* Per-process memory limit for processes spawned on a host (0 = default). */
+LUA_ACTOR_API actor_result lua_actor_host_limit(lua_actor_runtime *rt, const char *host, size_t bytes);
+
+/* A definition: named process code (or a library module). */
+typedef struct lua_actor_def_desc {
+    const char *id;               /* "namespace:name" */
+    const char *source;           /* Lua source text (or NULL with `path`) */
+    size_t source_len;            /* 0 = strlen(source) */
+    const char *path;             /* read the source from this file */
+    const char *chunkname;        /* for messages; NULL = "@path" or "=id" */
+    const char *method;           /* NULL = "main" */
+    const char *const *modules;   /* NULL-terminated: time ctx security os io debug package */
+    const char *const *imports;   /* NULL-terminated pairs: local name, library id */
+    size_t memory_limit;          /* bytes; 0 = host's / runtime's */
+    int library;                  /* 1: a library.lua module for `imports` */
+} lua_actor_def_desc;
+
+/* Compiles once (syntax errors are reported here, in err). Redefining an id
+   replaces it for future spawns; running processes keep their code. */
+LUA_ACTOR_API actor_result lua_actor_define(lua_actor_runtime *rt, const lua_actor_def_desc *def, char *err,
+                                            size_t errlen);
+
+/* Spawns definition `id` on host `host` with the top `nargs` values of
+   `args` (may be NULL) as arguments, copied. `parent` (may be NULL) is the
+   attached/calling actor for flags ACTOR_SPAWN_LINK / ACTOR_SPAWN_MONITOR. */
+LUA_ACTOR_API actor_result lua_actor_spawn(lua_actor_runtime *rt, const char *id, const char *host,
+                                           actor_context *parent, unsigned flags, lua_State *args, int nargs,
+                                           actor_id *out, char *err, size_t errlen);
+
+/* Writes the pid text of `id` running on `host` (NULL: "{-|slot.gen}"). */
+LUA_ACTOR_API void lua_actor_pid(actor_id id, actor_host *host, char *buf, size_t len);
+/* Parses pid text; 1 on success. */
+LUA_ACTOR_API int lua_actor_parse_pid(const char *text, size_t len, actor_id *out);
+/* Number of Lua processes alive. */
+LUA_ACTOR_API uint64_t lua_actor_count(lua_actor_runtime *rt);
+
+/* Makes require("actor") work in an existing state for runtime `rt`. */
+LUA_ACTOR_API void lua_actor_bind(lua_State *L, lua_actor_runtime *rt);
+LUA_ACTOR_API int luaopen_actor(lua_State *L);
+
+/* Apps (what the lua-actor runner does). */
+typedef struct lua_actor_app lua_actor_app;
+/* Loads every _index.lua under dir, defines every entry and creates the
+   hosts (workers_override > 0 replaces every host's worker count). Nothing
+   runs yet. On error: ACTOR_ERR_INVALID/NOT_FOUND/... and a message naming
+   the file and the problem in err. */
+LUA_ACTOR_API actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int workers_override,
+                                              lua_actor_app **out, char *err, size_t errlen);
+/* Starts the auto_start entries and blocks until no process is left.
+   Returns the exit status: 0 every auto-started entry ended normally (its
+   last run, with restarts), 1 otherwise, 3 timeout (timeout_ms >= 0),
+   128 + signal after lua_actor_app_interrupt. */
+LUA_ACTOR_API int lua_actor_app_run(lua_actor_app *app, int64_t timeout_ms);
+/* From any thread (not from a signal handler): cancel everything with a
+   1 s deadline and make app_run return 128 + signo. */
+LUA_ACTOR_API void lua_actor_app_interrupt(lua_actor_app *app, int signo);
+LUA_ACTOR_API void lua_actor_app_free(lua_actor_app *app);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* LUA_ACTOR_H_INCLUDED */
+
+/* ========================================================================== */
+/*                              IMPLEMENTATION                                */
+/* ========================================================================== */
+#if defined(LUA_ACTOR_IMPLEMENTATION) && !defined(LUA_ACTOR_IMPLEMENTATION_DONE)
+#define LUA_ACTOR_IMPLEMENTATION_DONE
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if LUA_VERSION_NUM != 504
+#error "lua_actor.h needs Lua 5.4"
+#endif
+
+/* >>platform: a mutex and counters (the rest comes from actor.h) ------------- */
+#if defined(_WIN32)
+#ifndef WIN32_LEAN_AND_MEAN
+#define WIN32_LEAN_AND_MEAN
+#endif
+#include <windows.h>
+typedef SRWLOCK la_mutex;
+static void la_mutex_init(la_mutex *m) { InitializeSRWLock(m); }
+static void la_mutex_destroy(la_mutex *m) { (void)m; }
+static void la_lock(la_mutex *m) { AcquireSRWLockExclusive(m); }
+static void la_unlock(la_mutex *m) { ReleaseSRWLockExclusive(m); }
+#else
+#include <dirent.h>
+#include <pthread.h>
+#include <sys/stat.h>
+typedef pthread_mutex_t la_mutex;
+static void la_mutex_init(la_mutex *m) { pthread_mutex_init(m, NULL); }
+static void la_mutex_destroy(la_mutex *m) { pthread_mutex_destroy(m); }
+static void la_lock(la_mutex *m) { pthread_mutex_lock(m); }
+static void la_unlock(la_mutex *m) { pthread_mutex_unlock(m); }
+#endif
+#if defined(_MSC_VER) && !defined(__clang__)
+#include <intrin.h>
+#define la_add64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)))
+#define la_ld64(p) (*(volatile uint64_t *)(p))
+#else
+/* relaxed: plain counters; whoever acts on a count of zero re-checks under rt->lock */
+#define la_add64(p, v) __atomic_fetch_add((p), (uint64_t)(v), __ATOMIC_ACQ_REL)
+#define la_ld64(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+#endif
+
+/* >>buffer: growable bytes --------------------------------------------------- */
+
+typedef struct la_buf { char *p; size_t n, cap; int oom; } la_buf;
+
+static int la_buf_reserve(la_buf *b, size_t extra) {
+    size_t need = b->n + extra, cap;
+    char *np;
+    if (need <= b->cap) return 1;
+    if (need < b->n) { b->oom = 1; return 0; } /* overflow */
+    cap = b->cap ? b->cap : 256;
+    while (cap < need) cap *= 2;
+    np = (char *)realloc(b->p, cap);
+    if (!np) { b->oom = 1; return 0; }
+    b->p = np;
+    b->cap = cap;
+    return 1;
+}
+static void la_buf_put(la_buf *b, const void *d, size_t n) {
+    if (n && la_buf_reserve(b, n)) { memcpy(b->p + b->n, d, n); b->n += n; }
+}
+static void la_buf_byte(la_buf *b, int c) {
+    if (la_buf_reserve(b, 1)) b->p[b->n++] = (char)c;
+}
+static void la_buf_varint(la_buf *b, uint64_t v) {
+    unsigned char tmp[10];
+    int n = 0;
+    do { tmp[n++] = (unsigned char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0)); v >>= 7; } while (v);
+    la_buf_put(b, tmp, (size_t)n);
+}
+static void la_buf_str(la_buf *b, const char *s, size_t n) { la_buf_varint(b, n); la_buf_put(b, s, n); }
+static void la_buf_free(la_buf *b) { free(b->p); b->p = NULL; b->n = b->cap = 0; }
+
+typedef struct la_reader { const unsigned char *p, *end; int bad; } la_reader;
+
+static int la_rd_byte(la_reader *r) {
+    if (r->p >= r->end) { r->bad = 1; return -1; }
+    return *r->p++;
+}
+static uint64_t la_rd_varint(la_reader *r) {
+    uint64_t v = 0;
+    int shift = 0, c;
+    do {
+        if ((c = la_rd_byte(r)) < 0 || shift > 63) { r->bad = 1; return 0; }
+        v |= (uint64_t)(c & 0x7F) << shift;
+        shift += 7;
+    } while (c & 0x80);
+    return v;
+}
+static const char *la_rd_str(la_reader *r, size_t *len) {
+    uint64_t n = la_rd_varint(r);
+    const char *s = (const char *)r->p;
+    if (r->bad || n > (uint64_t)(r->end - r->p)) { r->bad = 1; *len = 0; return ""; }
+    r->p += n;
+    *len = (size_t)n;
+    return s;
+}
+
+/* >>errors: error objects and kinds (SPEC §7) --------------------------------- */
+
+static const char *const la_kinds[] = { "UNKNOWN", "NOT_FOUND", "ALREADY_EXISTS", "INVALID", "PERMISSION_DENIED",
+                                        "CANCELED", "TIMEOUT", "INTERNAL", "UNAVAILABLE", NULL };
+enum { LA_UNKNOWN, LA_NOT_FOUND, LA_ALREADY_EXISTS, LA_INVALID, LA_PERMISSION_DENIED, LA_CANCELED, LA_TIMEOUT,
+       LA_INTERNAL, LA_UNAVAILABLE, LA_NKINDS };
+#define LA_MT_ERROR "actor.error"
+
+static int la_kind_index(const char *k) {
+    int i;
+    for (i = 0; i < LA_NKINDS; ++i) if (!strcmp(la_kinds[i], k)) return i;
+    return -1;
+}
+
+/* Pushes a new error object (userdata; user values: kind, message). */
+static void la_push_error_l(lua_State *L, int kind, const char *msg, size_t len) {
+    lua_newuserdatauv(L, 0, 2);
+    luaL_setmetatable(L, LA_MT_ERROR);
+    lua_pushstring(L, la_kinds[kind >= 0 && kind < LA_NKINDS ? kind : LA_UNKNOWN]);
+    lua_setiuservalue(L, -2, 1);
+    lua_pushlstring(L, msg, len);
+    lua_setiuservalue(L, -2, 2);
+}
+static void la_push_error(lua_State *L, int kind, const char *msg) { la_push_error_l(L, kind, msg, strlen(msg)); }
+
+static void la_push_errorf(lua_State *L, int kind, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    la_push_error(L, kind, buf);
+}
+
+/* The documented failure shape: returns nil, err. */
+static int la_fail(lua_State *L, int kind, const char *fmt, ...) {
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    lua_pushnil(L);
+    la_push_error(L, kind, buf);
+    return 2;
+}
+
+static int la_is_error(lua_State *L, int idx) { return luaL_testudata(L, idx, LA_MT_ERROR) != NULL; }
+
+/* Kind index and message of the error object at idx. */
+static int la_error_kind(lua_State *L, int idx) {
+    int k;
+    lua_getiuservalue(L, idx, 1);
+    k = la_kind_index(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return k < 0 ? LA_UNKNOWN : k;
+}
+static const char *la_error_message(lua_State *L, int idx) {
+    const char *m;
+    lua_getiuservalue(L, idx, 2);
+    m = lua_tostring(L, -1);
+    lua_pop(L, 1); /* the string stays alive: the userdata holds it */
+    return m ? m : "";
+}
+
+static int la_err_kind(lua_State *L) { luaL_checkudata(L, 1, LA_MT_ERROR); lua_getiuservalue(L, 1, 1); return 1; }
+static int la_err_message(lua_State *L) { luaL_checkudata(L, 1, LA_MT_ERROR); lua_getiuservalue(L, 1, 2); return 1; }
+static int la_err_tostring(lua_State *L) { return la_err_message(L); }
+static int la_err_concat(lua_State *L) {
+    int i;
+    for (i = 1; i <= 2; ++i) {
+        if (la_is_error(L, i)) lua_getiuservalue(L, i, 2);
+        else if (lua_type(L, i) == LUA_TSTRING || lua_type(L, i) == LUA_TNUMBER) lua_pushvalue(L, i);
+        else return luaL_error(L, "attempt to concatenate a %s value with an error", luaL_typename(L, i));
+    }
+    lua_concat(L, 2);
+    return 1;
+}
+static int la_err_eq(lua_State *L) {
+    lua_pushboolean(L, la_error_kind(L, 1) == la_error_kind(L, 2) && !strcmp(la_error_message(L, 1), la_error_message(L, 2)));
+    return 1;
+}
+
+/* errors.new(message) | errors.new{message = ..., kind = ...} */
+static int la_errors_new(lua_State *L) {
+    int kind = LA_UNKNOWN;
+    if (lua_type(L, 1) == LUA_TTABLE) {
+        const char *msg;
+        lua_getfield(L, 1, "kind");
+        if (!lua_isnil(L, -1)) {
+            if (lua_type(L, -1) != LUA_TSTRING || (kind = la_kind_index(lua_tostring(L, -1))) < 0)
+                return luaL_error(L, "errors.new: unknown kind '%s'", luaL_tolstring(L, -1, NULL));
+        }
+        lua_getfield(L, 1, "message");
+        msg = lua_tostring(L, -1);
+        la_push_error(L, kind, msg ? msg : "");
+        return 1;
+    }
+    la_push_error(L, kind, luaL_checkstring(L, 1));
+    return 1;
+}
+static int la_errors_is(lua_State *L) {
+    const char *k = luaL_checkstring(L, 2);
+    lua_pushboolean(L, la_is_error(L, 1) && !strcmp(la_kinds[la_error_kind(L, 1)], k));
+    return 1;
+}
+
+static void la_open_errors(lua_State *L) {
+    static const luaL_Reg meta[] = { { "__tostring", la_err_tostring }, { "__concat", la_err_concat },
+                                     { "__eq", la_err_eq }, { NULL, NULL } };
+    static const luaL_Reg methods[] = { { "kind", la_err_kind }, { "message", la_err_message }, { NULL, NULL } };
+    static const luaL_Reg funcs[] = { { "new", la_errors_new }, { "is", la_errors_is }, { NULL, NULL } };
+    int i;
+    luaL_newmetatable(L, LA_MT_ERROR);
+    luaL_setfuncs(L, meta, 0);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+    luaL_newlib(L, funcs);
+    for (i = 0; i < LA_NKINDS; ++i) { lua_pushstring(L, la_kinds[i]); lua_setfield(L, -2, la_kinds[i]); }
+    lua_setglobal(L, "errors");
+}
+
+/* A raised Lua value as an error object, without running user code (no
+   metamethods): error objects stay, strings become INTERNAL errors. */
+static void la_push_as_error(lua_State *L, int idx) {
+    idx = lua_absindex(L, idx);
+    if (la_is_error(L, idx)) { lua_pushvalue(L, idx); return; }
+    switch (lua_type(L, idx)) {
+    case LUA_TSTRING: case LUA_TNUMBER: {
+        size_t n;
+        const char *s = lua_tolstring(L, idx, &n);
+        la_push_error_l(L, LA_INTERNAL, s, n);
+        return;
+    }
+    case LUA_TNIL: la_push_error(L, LA_INTERNAL, "nil"); return;
+    default: la_push_errorf(L, LA_INTERNAL, "(error object is a %s value)", luaL_typename(L, idx)); return;
+    }
+}
+
+/* >>codec: values between processes (SPEC §6) --------------------------------- */
+
+enum { LA_V_NIL, LA_V_FALSE, LA_V_TRUE, LA_V_INT, LA_V_FLOAT, LA_V_STR, LA_V_TABLE, LA_V_END, LA_V_REF, LA_V_ERROR };
+#define LA_MAX_DEPTH 200
+
+typedef struct la_enc {
+    lua_State *L;
+    la_buf *b;
+    int seen;           /* stack index of the table -> id map (0 until the first table) */
+    int ntables;
+    char err[160];      /* why a value cannot be copied */
+} la_enc;
+
+static int la_encode_value(la_enc *e, int idx, int depth);
+
+static int la_encode_table(la_enc *e, int idx, int depth) {
+    lua_State *L = e->L;
+    if (depth > LA_MAX_DEPTH) {
+        snprintf(e->err, sizeof e->err, "tables nested deeper than %d levels cannot be copied", LA_MAX_DEPTH);
+        return 0;
+    }
+    luaL_checkstack(L, 6, "nested tables");
+    if (!e->seen) { lua_newtable(L); e->seen = lua_gettop(L); }
+    lua_pushvalue(L, idx);
+    if (lua_rawget(L, e->seen) == LUA_TNUMBER) { /* shared reference or cycle */
+        la_buf_byte(e->b, LA_V_REF);
+        la_buf_varint(e->b, (uint64_t)lua_tointeger(L, -1));
+        lua_pop(L, 1);
+        return 1;
+    }
+    lua_pop(L, 1);
+    lua_pushvalue(L, idx);
+    lua_pushinteger(L, ++e->ntables);
+    lua_rawset(L, e->seen);
+    la_buf_byte(e->b, LA_V_TABLE);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) { /* raw traversal: metatables are not copied */
+        int top = lua_gettop(L);
+        if (!la_encode_value(e, top - 1, depth + 1) || !la_encode_value(e, top, depth + 1)) { lua_pop(L, 2); return 0; }
+        lua_pop(L, 1);
+    }
+    la_buf_byte(e->b, LA_V_END);
+    return 1;
+}
+
+static int la_encode_value(la_enc *e, int idx, int depth) {
+    lua_State *L = e->L;
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL: la_buf_byte(e->b, LA_V_NIL); return 1;
+    case LUA_TBOOLEAN: la_buf_byte(e->b, lua_toboolean(L, idx) ? LA_V_TRUE : LA_V_FALSE); return 1;
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx)) {
+            int64_t v = (int64_t)lua_tointeger(L, idx);
+            la_buf_byte(e->b, LA_V_INT);
+            la_buf_varint(e->b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63)); /* zigzag */
+        } else {
+            double d = (double)lua_tonumber(L, idx);
+            la_buf_byte(e->b, LA_V_FLOAT);
+            la_buf_put(e->b, &d, sizeof d);
+        }
+        return 1;
+    case LUA_TSTRING: {
+        size_t n;
+        const char *s = lua_tolstring(L, idx, &n);
+        la_buf_byte(e->b, LA_V_STR);
+        la_buf_str(e->b, s, n);
+        return 1;
+    }
+    case LUA_TTABLE: return la_encode_table(e, lua_absindex(L, idx), depth);
+    case LUA_TUSERDATA:
+        if (la_is_error(L, idx)) {
+            const char *m = la_error_message(L, idx);
+            la_buf_byte(e->b, LA_V_ERROR);
+            la_buf_byte(e->b, la_error_kind(L, idx));
+            la_buf_str(e->b, m, strlen(m));
+            return 1;
+        }
+        snprintf(e->err, sizeof e->err, "a %s cannot be copied to another process",
+                 luaL_testudata(L, idx, "actor.channel") ? "channel" : "userdata");
+        return 0;
+    default:
+        snprintf(e->err, sizeof e->err, "a %s cannot be copied to another process", luaL_typename(L, idx));
+        return 0;
+    }
+}
+
+/* Encodes `n` values starting at stack index `first`. 1 = ok; 0 = a value
+   cannot be copied (message in e->err). The buffer is appended to. */
+static int la_encode(lua_State *L, la_buf *b, int first, int n, char *err, size_t errlen) {
+    la_enc e;
+    int i, ok = 1, top = lua_gettop(L);
+    e.L = L; e.b = b; e.seen = 0; e.ntables = 0; e.err[0] = 0;
+    first = lua_absindex(L, first);
+    for (i = 0; i < n && ok; ++i) ok = la_encode_value(&e, first + i, 0);
+    lua_settop(L, top);
+    if (ok && b->oom) { snprintf(e.err, sizeof e.err, "out of memory encoding a message"); ok = 0; }
+    if (!ok && err) snprintf(err, errlen, "%s", e.err);
+    return ok;
+}
+
+/* Decodes one value onto the stack. `refs` is the stack slot for the table
+   of decoded tables (nil until the first table: most messages have none). */
+static void la_decode_value(lua_State *L, la_reader *r, int refs, int depth) {
+    int tag = la_rd_byte(r);
+    if (depth > LA_MAX_DEPTH + 2) r->bad = 1;
+    if (r->bad) { lua_pushnil(L); return; }
+    switch (tag) {
+    case LA_V_NIL: lua_pushnil(L); break;
+    case LA_V_FALSE: lua_pushboolean(L, 0); break;
+    case LA_V_TRUE: lua_pushboolean(L, 1); break;
+    case LA_V_INT: {
+        uint64_t z = la_rd_varint(r);
+        lua_pushinteger(L, (lua_Integer)(int64_t)((z >> 1) ^ (uint64_t)-(int64_t)(z & 1)));
+        break;
+    }
+    case LA_V_FLOAT: {
+        double d = 0;
+        if (r->end - r->p < (ptrdiff_t)sizeof d) { r->bad = 1; lua_pushnil(L); break; }
+        memcpy(&d, r->p, sizeof d);
+        r->p += sizeof d;
+        lua_pushnumber(L, (lua_Number)d);
+        break;
+    }
+    case LA_V_STR: {
+        size_t n;
+        const char *s = la_rd_str(r, &n);
+        lua_pushlstring(L, s, n);
+        break;
+    }
+    case LA_V_TABLE: {
+        int t;
+        luaL_checkstack(L, 6, "nested tables");
+        if (lua_isnil(L, refs)) { lua_newtable(L); lua_replace(L, refs); }
+        lua_newtable(L);
+        t = lua_gettop(L);
+        lua_pushvalue(L, t);
+        lua_rawseti(L, refs, (lua_Integer)lua_rawlen(L, refs) + 1);
+        for (;;) {
+            if (r->p < r->end && *r->p == LA_V_END) { r->p++; break; }
+            if (r->bad || r->p >= r->end) { r->bad = 1; break; }
+            la_decode_value(L, r, refs, depth + 1);
+            la_decode_value(L, r, refs, depth + 1);
+            if (lua_isnil(L, -2)) lua_pop(L, 2); /* only on corrupt input */
+            else lua_rawset(L, t);
+        }
+        break;
+    }
+    case LA_V_REF: {
+        uint64_t i = la_rd_varint(r);
+        if (lua_isnil(L, refs)) { lua_pushnil(L); r->bad = 1; }
+        else if (lua_rawgeti(L, refs, (lua_Integer)i) != LUA_TTABLE) r->bad = 1;
+        break;
+    }
+    case LA_V_ERROR: {
+        int kind = la_rd_byte(r);
+        size_t n;
+        const char *s = la_rd_str(r, &n);
+        la_push_error_l(L, kind, s, n);
+        break;
+    }
+    default: r->bad = 1; lua_pushnil(L); break;
+    }
+}
+
+/* Decodes `n` values onto the stack (exactly n are pushed). 0 on corrupt input. */
+static int la_decode(lua_State *L, la_reader *r, int n) {
+    int refs, i;
+    luaL_checkstack(L, n + 8, "too many values");
+    lua_pushnil(L);
+    refs = lua_gettop(L);
+    for (i = 0; i < n; ++i) la_decode_value(L, r, refs, 0);
+    lua_remove(L, refs);
+    return !r->bad;
+}
+
+/* >>runtime: definitions and bookkeeping ---------------------------------------- */
+
+enum { LA_M_TIME = 1, LA_M_CTX = 2, LA_M_SECURITY = 4, LA_M_OS = 8, LA_M_IO = 16, LA_M_DEBUG = 32, LA_M_PACKAGE = 64 };
+static const char *const la_module_names[] = { "time", "ctx", "security", "os", "io", "debug", "package", NULL };
+
+typedef struct la_def {
+    struct la_def *next_all; /* every definition ever made; freed with the runtime */
+    char *id, *method, *chunkname;
+    char *code;              /* bytecode, compiled once */
+    size_t code_len;
+    unsigned modules;
+    char **imports;          /* pairs: local name, library id */
+    int nimports;
+    size_t memory_limit;
+    int library;
+} la_def;
+
+typedef struct la_proc la_proc;
+
+typedef struct la_limit { char *host; size_t bytes; } la_limit;
+
+struct lua_actor_runtime {
+    actor_system *sys;
+    lua_actor_desc d;
+    la_mutex lock;          /* defs, limits, procs, observer */
+    la_def **defs;          /* current definition for each id */
+    int ndefs, capdefs;
+    la_def *all_defs;
+    la_limit *limits;
+    int nlimits;
+    la_mutex out_lock;      /* whole lines of print output */
+    uint64_t live;          /* Lua processes alive (atomic) */
+    la_proc *procs;         /* live processes, under lock */
+    actor_id observer;      /* told (LA_TAG_IDLE) when live drops to 0 */
+};
+
+/* Message tags between Lua processes (actor_msg.tag). */
+enum { LA_TAG_MSG = 0x4C410001u, LA_TAG_IDLE = 0x4C410002u };
+
+static char *la_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = (char *)malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static void la_def_free(la_def *d) {
+    int i;
+    if (!d) return;
+    free(d->id); free(d->method); free(d->chunkname); free(d->code);
+    for (i = 0; i < 2 * d->nimports; ++i) free(d->imports[i]);
+    free(d->imports);
+    free(d);
+}
+
+/* The current definition for id, or NULL. */
+static const la_def *la_find_def(lua_actor_runtime *rt, const char *id) {
+    const la_def *d = NULL;
+    int i;
+    la_lock(&rt->lock);
+    for (i = 0; i < rt->ndefs; ++i)
+        if (!strcmp(rt->defs[i]->id, id)) { d = rt->defs[i]; break; }
+    la_unlock(&rt->lock);
+    return d;
+}
+
+static size_t la_host_limit(lua_actor_runtime *rt, actor_host *h) {
+    size_t bytes = 0;
+    int i;
+    la_lock(&rt->lock);
+    for (i = 0; i < rt->nlimits; ++i)
+        if (!strcmp(rt->limits[i].host, actor_host_name(h))) { bytes = rt->limits[i].bytes; break; }
+    la_unlock(&rt->lock);
+    return bytes;
+}
+
+actor_result lua_actor_host_limit(lua_actor_runtime *rt, const char *host, size_t bytes) {
+    la_limit *nl;
+    int i;
+    if (!rt || !host) return ACTOR_ERR_INVALID;
+    la_lock(&rt->lock);
+    for (i = 0; i < rt->nlimits; ++i)
+        if (!strcmp(rt->limits[i].host, host)) { rt->limits[i].bytes = bytes; la_unlock(&rt->lock); return ACTOR_OK; }
+    nl = (la_limit *)realloc(rt->limits, (size_t)(rt->nlimits + 1) * sizeof *nl);
+    if (!nl || !(nl[rt->nlimits].host = la_strdup(host))) {
+        if (nl) rt->limits = nl;
+        la_unlock(&rt->lock);
+        return ACTOR_ERR_NO_MEMORY;
+    }
+    nl[rt->nlimits++].bytes = bytes;
+    rt->limits = nl;
+    la_unlock(&rt->lock);
+    return ACTOR_OK;
+}
+
+static int la_dump_writer(lua_State *L, const void *p, size_t sz, void *ud) {
+    (void)L;
+    la_buf_put((la_buf *)ud, p, sz);
+    return ((la_buf *)ud)->oom;
+}
+
+static char *la_read_file(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    la_buf b = { NULL, 0, 0, 0 };
+    char chunk[8192];
+    size_t n;
+    if (!f) return NULL;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) la_buf_put(&b, chunk, n);
+    fclose(f);
+    la_buf_byte(&b, 0);
+    if (b.oom) { la_buf_free(&b); return NULL; }
+    *len = b.n - 1;
+    return b.p;
+}
+
+actor_result lua_actor_define(lua_actor_runtime *rt, const lua_actor_def_desc *dd, char *err, size_t errlen) {
+    la_def *d;
+    lua_State *S;
+    char *owned = NULL, namebuf[ACTOR_NAME_MAX + 8];
+    const char *src, *chunkname;
+    size_t len = 0;
+    la_buf code = { NULL, 0, 0, 0 };
+    int i;
+    if (err && errlen) err[0] = 0;
+    if (!rt || !dd || !dd->id || !*dd->id || (!dd->source && !dd->path)) {
+        if (err) snprintf(err, errlen, "definition needs an id and a source");
+        return ACTOR_ERR_INVALID;
+    }
+    if (!strchr(dd->id, ':')) {
+        if (err) snprintf(err, errlen, "definition id '%s' is not of the form namespace:name", dd->id);
+        return ACTOR_ERR_INVALID;
+    }
+    src = dd->source;
+    if (!src) {
+        if (!(owned = la_read_file(dd->path, &len))) {
+            if (err) snprintf(err, errlen, "%s: cannot read: %s", dd->path, strerror(errno));
+            return ACTOR_ERR_NOT_FOUND;
+        }
+        src = owned;
+    } else {
+        len = dd->source_len ? dd->source_len : strlen(src);
+    }
+    chunkname = dd->chunkname;
+    if (!chunkname) {
+        snprintf(namebuf, sizeof namebuf, dd->path ? "@%s" : "=%s", dd->path ? dd->path : dd->id);
+        chunkname = namebuf;
+    }
+    if (dd->modules)
+        for (i = 0; dd->modules[i]; ++i) {
+            int k, found = 0;
+            for (k = 0; la_module_names[k]; ++k) if (!strcmp(la_module_names[k], dd->modules[i])) found = 1;
+            if (!found) {
+                if (err) snprintf(err, errlen, "%s: unknown module '%s'", dd->id, dd->modules[i]);
+                free(owned);
+                return ACTOR_ERR_INVALID;
+            }
+        }
+    /* compile once: syntax errors surface here, before anything runs */
+    S = luaL_newstate();
+    if (!S) { free(owned); return ACTOR_ERR_NO_MEMORY; }
+    if (luaL_loadbufferx(S, src, len, chunkname, "t") != LUA_OK) {
+        if (err) snprintf(err, errlen, "%s", lua_tostring(S, -1));
+        lua_close(S);
+        free(owned);
+        return ACTOR_ERR_INVALID;
+    }
+    lua_dump(S, la_dump_writer, &code, 0);
+    lua_close(S);
+    free(owned);
+    d = (la_def *)calloc(1, sizeof *d);
+    if (!d || code.oom) { free(d); la_buf_free(&code); return ACTOR_ERR_NO_MEMORY; }
+    d->code = code.p;
+    d->code_len = code.n;
+    d->id = la_strdup(dd->id);
+    d->method = la_strdup(dd->method ? dd->method : "main");
+    d->chunkname = la_strdup(chunkname);
+    d->memory_limit = dd->memory_limit;
+    d->library = dd->library;
+    if (dd->modules)
+        for (i = 0; dd->modules[i]; ++i) {
+            int k;
+            for (k = 0; la_module_names[k]; ++k) if (!strcmp(la_module_names[k], dd->modules[i])) d->modules |= 1u << k;
+        }
+    if (dd->imports) {
+        while (dd->imports[2 * d->nimports] && dd->imports[2 * d->nimports + 1]) d->nimports++;
+        d->imports = (char **)calloc((size_t)(2 * d->nimports + 1), sizeof(char *));
+        if (d->imports)
+            for (i = 0; i < 2 * d->nimports; ++i) d->imports[i] = la_strdup(dd->imports[i]);
+    }
+    if (!d->id || !d->method || !d->chunkname || (d->nimports && !d->imports)) { la_def_free(d); return ACTOR_ERR_NO_MEMORY; }
+    la_lock(&rt->lock);
+    for (i = 0; i < rt->ndefs; ++i)
+        if (!strcmp(rt->defs[i]->id, d->id)) break;
+    if (i == rt->ndefs && rt->ndefs == rt->capdefs) {
+        int cap = rt->capdefs ? rt->capdefs * 2 : 16;
+        la_def **nd = (la_def **)realloc(rt->defs, (size_t)cap * sizeof *nd);
+        if (!nd) { la_unlock(&rt->lock); la_def_free(d); return ACTOR_ERR_NO_MEMORY; }
+        rt->defs = nd;
+        rt->capdefs = cap;
+    }
+    rt->defs[i] = d; /* a replaced definition stays alive in all_defs */
+    if (i == rt->ndefs) rt->ndefs++;
+    d->next_all = rt->all_defs;
+    rt->all_defs = d;
+    la_unlock(&rt->lock);
+    return ACTOR_OK;
+}
+
+actor_result lua_actor_create(const lua_actor_desc *desc, lua_actor_runtime **out) {
+    lua_actor_runtime *rt;
+    if (!out) return ACTOR_ERR_INVALID;
+    *out = NULL;
+    if (!desc || !desc->system) return ACTOR_ERR_INVALID;
+    rt = (lua_actor_runtime *)calloc(1, sizeof *rt);
+    if (!rt) return ACTOR_ERR_NO_MEMORY;
+    rt->sys = desc->system;
+    rt->d = *desc;
+    if (!rt->d.memory_limit) rt->d.memory_limit = (size_t)256 << 20;
+    la_mutex_init(&rt->lock);
+    la_mutex_init(&rt->out_lock);
+    *out = rt;
+    return ACTOR_OK;
+}
+
+void lua_actor_destroy(lua_actor_runtime *rt) {
+    int i;
+    if (!rt) return;
+    while (rt->all_defs) {
+        la_def *d = rt->all_defs;
+        rt->all_defs = d->next_all;
+        la_def_free(d);
+    }
+    free(rt->defs);
+    for (i = 0; i < rt->nlimits; ++i) free(rt->limits[i].host);
+    free(rt->limits);
+    la_mutex_destroy(&rt->lock);
+    la_mutex_destroy(&rt->out_lock);
+    free(rt);
+}
+
+uint64_t lua_actor_count(lua_actor_runtime *rt) { return rt ? la_ld64(&rt->live) : 0; }
+
+/* >>pid ------------------------------------------------------------------------ */
+
+void lua_actor_pid(actor_id id, actor_host *host, char *buf, size_t len) {
+    snprintf(buf, len, "{%s|%u.%u}", host ? actor_host_name(host) : "-", (unsigned)(uint32_t)id.value,
+             (unsigned)(id.value >> 32));
+}
+
+int lua_actor_parse_pid(const char *s, size_t n, actor_id *out) {
+    const char *bar = NULL, *p, *end = s + n;
+    uint64_t slot = 0, gen = 0;
+    int dot = 0, digits = 0;
+    if (n < 6 || s[0] != '{' || s[n - 1] != '}') return 0;
+    for (p = s; p < end; ++p) if (*p == '|') bar = p;
+    if (!bar) return 0;
+    for (p = bar + 1; p < end - 1; ++p) {
+        if (*p == '.' && !dot && digits) { dot = 1; digits = 0; continue; }
+        if (*p < '0' || *p > '9') return 0;
+        if (dot) gen = gen * 10 + (uint64_t)(*p - '0');
+        else slot = slot * 10 + (uint64_t)(*p - '0');
+        if (++digits > 10) return 0;
+    }
+    if (!dot || !digits || slot > 0xFFFFFFFFu || gen > 0xFFFFFFFFu || !gen) return 0;
+    out->value = (gen << 32) | slot;
+    return 1;
+}
+
+static void la_push_pid(lua_State *L, actor_id id, actor_host *host) {
+    char buf[ACTOR_NAME_MAX + 40];
+    lua_actor_pid(id, host, buf, sizeof buf);
+    lua_pushstring(L, buf);
+}
+
+/* >>proc: one Lua process ----------------------------------------------------- */
+
+typedef struct la_ready { lua_State *co; int nargs; } la_ready;
+
+enum { LA_Y_NONE, LA_Y_BLOCKED, LA_Y_PREEMPT, LA_Y_KILL, LA_Y_UPGRADE };
+
+struct la_proc {
+    lua_actor_runtime *rt;
+    actor_context *ctx;
+    actor_host *host;
+    const la_def *def;
+    actor_id self;
+    lua_State *L;            /* NULL until the first turn */
+    lua_State *main_co;
+    lua_State *current;      /* coroutine being resumed by the scheduler */
+    int yield_reason;
+    int finished;            /* exit requested */
+    size_t mem, limit;
+    int oom;                 /* limit exceeded: ends "memory limit exceeded" */
+    const void *r_ptr;       /* last refused request (see la_alloc) */
+    size_t r_osize, r_nsize;
+    int refused;
+    la_ready *rq;            /* ready coroutines (ring) */
+    int rq_head, rq_len, rq_cap;
+    uint64_t slice_start;
+    uint64_t rng;
+    uint32_t next_tag;       /* timer tags */
+    la_buf scratch;          /* encoding buffer, reused */
+    char *traceback;         /* of the error that ended the process */
+    la_proc *prev, *next;    /* rt->procs */
+    const la_def *upgrade_to;
+    la_buf carry;            /* upgrade: args and undelivered messages */
+    char pid[ACTOR_NAME_MAX + 40];
+};
+
+/* Registry keys (addresses are unique; every state has its own registry). */
+static char la_K_THREADS, la_K_TIMERS, la_K_LISTEN, la_K_INBOX, la_K_EVENTS, la_K_PENDING, la_K_PEVENTS, la_K_EXEC,
+    la_K_VALUES, la_K_CTX, la_K_SACTOR, la_K_SSCOPE, la_K_LOADED;
+
+static la_proc *la_proc_of(lua_State *L) { return *(la_proc **)lua_getextraspace(L); }
+
+/* Memory-limited allocator. Lua retries a failed allocation once after an
+   emergency full GC with the very same request: a second refusal of the
+   same request is final, and the process then ends "memory limit
+   exceeded" even if a pcall caught the error. */
+static void *la_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    la_proc *p = (la_proc *)ud;
+    size_t old = ptr ? osize : 0;
+    void *np;
+    if (nsize == 0) { free(ptr); p->mem -= old; return NULL; }
+    if (nsize > old && p->limit && p->mem - old + nsize > p->limit) {
+        if (p->refused && p->r_ptr == ptr && p->r_osize == osize && p->r_nsize == nsize) p->oom = 1;
+        p->refused = 1; p->r_ptr = ptr; p->r_osize = osize; p->r_nsize = nsize;
+        return NULL;
+    }
+    np = realloc(ptr, nsize);
+    if (!np) { if (nsize > old) p->oom = 1; return NULL; }
+    p->refused = 0;
+    p->mem = p->mem - old + nsize;
+    return np;
+}
+
+static la_proc *la_proc_new(lua_actor_runtime *rt, const la_def *def, actor_host *host) {
+    la_proc *p = (la_proc *)calloc(1, sizeof *p);
+    size_t lim;
+    if (!p) return NULL;
+    p->rt = rt;
+    p->def = def;
+    p->host = host;
+    lim = def->memory_limit ? def->memory_limit : la_host_limit(rt, host);
+    p->limit = lim ? lim : rt->d.memory_limit;
+    p->rng = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull ^ actor_now_ns();
+    if (!p->rng) p->rng = 1;
+    return p;
+}
+
+static void la_proc_free(void *state) {
+    la_proc *p = (la_proc *)state;
+    if (p->L) lua_close(p->L);
+    free(p->rq);
+    la_buf_free(&p->scratch);
+    la_buf_free(&p->carry);
+    free(p->traceback);
+    free(p);
+}
+
+static uint32_t la_random(la_proc *p, uint32_t n) {
+    p->rng ^= p->rng << 13;
+    p->rng ^= p->rng >> 7;
+    p->rng ^= p->rng << 17;
+    return (uint32_t)((p->rng >> 11) % n);
+}
+
+/* >>sched: coroutines of one process ---------------------------------------------- */
+/* A process's coroutines run one at a time on the worker running the actor.
+   A blocking call registers a waiter and yields (LA_Y_BLOCKED); whoever
+   completes the operation pushes [status, results...] onto the blocked
+   coroutine's stack and puts it on the ready queue. When nothing is ready
+   the behaviour returns and the actor sleeps until the next message. */
+
+#define LA_HOOK_COUNT 1000          /* instructions between hook calls */
+#define LA_SLICE_NS 2000000ull      /* a turn's time slice before preemption */
+enum { LA_WAKE_OK = 0, LA_WAKE_CLOSED = 1 };
+
+static int la_ready_push(la_proc *p, lua_State *co, int nargs, int front) {
+    la_ready *slot;
+    if (p->rq_len == p->rq_cap) {
+        int cap = p->rq_cap ? p->rq_cap * 2 : 8, i;
+        la_ready *nq = (la_ready *)malloc((size_t)cap * sizeof *nq);
+        if (!nq) return 0;
+        for (i = 0; i < p->rq_len; ++i) nq[i] = p->rq[(p->rq_head + i) % p->rq_cap];
+        free(p->rq);
+        p->rq = nq;
+        p->rq_cap = cap;
+        p->rq_head = 0;
+    }
+    if (front) {
+        p->rq_head = (p->rq_head + p->rq_cap - 1) % p->rq_cap;
+        slot = &p->rq[p->rq_head];
+    } else {
+        slot = &p->rq[(p->rq_head + p->rq_len) % p->rq_cap];
+    }
+    slot->co = co;
+    slot->nargs = nargs;
+    p->rq_len++;
+    return 1;
+}
+
+static la_ready la_ready_pop(la_proc *p) {
+    la_ready e = p->rq[p->rq_head];
+    p->rq_head = (p->rq_head + 1) % p->rq_cap;
+    p->rq_len--;
+    return e;
+}
+
+/* Makes a blocked coroutine runnable; its resume values are already on its stack. */
+static void la_wake(lua_State *L, la_proc *p, lua_State *co, int nargs) {
+    if (!la_ready_push(p, co, nargs, 0)) { p->oom = 1; luaL_error(L, "not enough memory"); }
+}
+
+static void la_push_registry(lua_State *L, const char *key) { lua_rawgetp(L, LUA_REGISTRYINDEX, key); }
+
+static int la_block_k(lua_State *L, int status, lua_KContext ctx) {
+    int base = (int)ctx;
+    (void)status;
+    if (lua_gettop(L) <= base) return 0; /* resumed without values: a plain reschedule */
+    if (lua_tointeger(L, base + 1) == LA_WAKE_CLOSED) return luaL_error(L, "send on closed channel");
+    return lua_gettop(L) - (base + 1);
+}
+
+/* Suspends the calling coroutine until a waker pushes [status, results...]. */
+static int la_block(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    p->yield_reason = LA_Y_BLOCKED;
+    return lua_yieldk(L, 0, (lua_KContext)lua_gettop(L), la_block_k);
+}
+
+static void la_check_can_block(lua_State *L, const char *what) {
+    la_proc *p = la_proc_of(L);
+    if (!p || L != p->current)
+        luaL_error(L, "%s: blocking is only possible in a process coroutine (main or coroutine.spawn)", what);
+    if (!lua_isyieldable(L))
+        luaL_error(L, "%s: cannot block inside a C call boundary (metamethod, table.sort comparator, ...)", what);
+}
+
+/* Count hook: preemption and un-catchable termination. A terminate, a
+   passed cancel deadline or the memory limit yields the process out at the
+   next hook; where a yield is impossible (inside a C call, or in a
+   coroutine the user created) it raises at every instruction until the
+   error reaches code that can yield. */
+static void la_hook(lua_State *L, lua_Debug *ar) {
+    la_proc *p = la_proc_of(L);
+    (void)ar;
+    if (p->oom || p->finished || (p->ctx && actor_exit_pending(p->ctx))) {
+        if (L == p->current && lua_isyieldable(L)) { p->yield_reason = LA_Y_KILL; lua_yield(L, 0); return; }
+        lua_sethook(L, la_hook, LUA_MASKCOUNT, 1);
+        luaL_error(L, p->oom ? "memory limit exceeded" : "process terminated");
+        return;
+    }
+    if (L == p->current && actor_now_ns() - p->slice_start > LA_SLICE_NS && lua_isyieldable(L)) {
+        p->yield_reason = LA_Y_PREEMPT;
+        lua_yield(L, 0);
+    }
+}
+
+/* >>channel ---------------------------------------------------------------------- */
+
+#define LA_MT_CHANNEL "actor.channel"
+#define LA_UNBOUNDED (-1)
+
+typedef struct la_waiter la_waiter;
+typedef struct la_sel la_sel;
+
+typedef struct la_chan {
+    int cap;                     /* >= 0, or LA_UNBOUNDED (process mailboxes) */
+    int closed;
+    int raw;                     /* listen channel: payload values instead of Message objects */
+    lua_Integer head, tail;      /* buffered values: uservalue table [head, tail) */
+    la_waiter *rq_head, *rq_tail; /* blocked receivers */
+    la_waiter *sq_head, *sq_tail; /* blocked senders */
+} la_chan;
+
+struct la_waiter {
+    la_waiter *next, *prev;
+    la_chan *ch;
+    la_sel *sel;
+    int index; /* 1-based case index */
+    int send;
+    int vref;  /* sender: its value, in la_K_VALUES */
+};
+
+/* One blocked operation: a plain send/receive (1 waiter) or a select (n). */
+struct la_sel {
+    lua_State *co;
+    int n, plain, done;
+};
+#define la_sel_w(s) ((la_waiter *)((s) + 1))
+
+static la_chan *la_tochan(lua_State *L, int idx) { return (la_chan *)luaL_checkudata(L, idx, LA_MT_CHANNEL); }
+
+static void la_chan_new(lua_State *L, int cap) {
+    la_chan *ch = (la_chan *)lua_newuserdatauv(L, sizeof(la_chan), 1);
+    memset(ch, 0, sizeof *ch);
+    ch->cap = cap;
+    ch->head = ch->tail = 1;
+    luaL_setmetatable(L, LA_MT_CHANNEL);
+    lua_newtable(L);
+    lua_setiuservalue(L, -2, 1);
+}
+
+static lua_Integer la_chan_count(const la_chan *ch) { return ch->tail - ch->head; }
+
+/* Buffer push/pop; the channel is at chidx, the value on top (popped). */
+static void la_chan_put(lua_State *L, la_chan *ch, int chidx) {
+    lua_getiuservalue(L, chidx, 1);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, ch->tail++);
+    lua_pop(L, 1);
+}
+static void la_chan_take(lua_State *L, la_chan *ch, int chidx) {
+    lua_getiuservalue(L, chidx, 1);
+    lua_rawgeti(L, -1, ch->head);
+    lua_pushnil(L);
+    lua_rawseti(L, -3, ch->head++);
+    lua_remove(L, -2);
+    if (ch->head == ch->tail) ch->head = ch->tail = 1; /* keep keys small */
+}
+
+static void la_q_add(la_waiter **head, la_waiter **tail, la_waiter *w) {
+    w->next = NULL;
+    w->prev = *tail;
+    if (*tail) (*tail)->next = w; else *head = w;
+    *tail = w;
+}
+static void la_q_del(la_waiter **head, la_waiter **tail, la_waiter *w) {
+    if (w->prev) w->prev->next = w->next; else *head = w->next;
+    if (w->next) w->next->prev = w->prev; else *tail = w->prev;
+    w->next = w->prev = NULL;
+}
+
+/* Detaches every waiter of a completed operation from its channel. */
+static void la_sel_finish(lua_State *L, la_sel *s) {
+    int i;
+    s->done = 1;
+    for (i = 0; i < s->n; ++i) {
+        la_waiter *w = &la_sel_w(s)[i];
+        if (!w->ch) continue;
+        if (w->send) {
+            la_q_del(&w->ch->sq_head, &w->ch->sq_tail, w);
+            if (w->vref != LUA_NOREF) {
+                la_push_registry(L, &la_K_VALUES);
+                luaL_unref(L, -1, w->vref);
+                lua_pop(L, 1);
+                w->vref = LUA_NOREF;
+            }
+        } else {
+            la_q_del(&w->ch->rq_head, &w->ch->rq_tail, w);
+        }
+        w->ch = NULL;
+    }
+}
+
+/* Pushes the select result {channel = ch, value = v, ok = ok}; v on top of
+   L (popped) or absent when has_value is 0. The select userdata keeps its
+   case channels in uservalue 1. */
+static void la_push_select_result(lua_State *L, la_sel *s, int index, int has_value, int ok, int selidx) {
+    lua_createtable(L, 0, 3);
+    if (has_value) { lua_insert(L, -2); lua_setfield(L, -2, "value"); }
+    lua_getiuservalue(L, selidx, 1);
+    lua_rawgeti(L, -1, index);
+    lua_setfield(L, -3, "channel");
+    lua_pop(L, 1);
+    lua_pushboolean(L, ok);
+    lua_setfield(L, -2, "ok");
+    (void)s;
+}
+
+/* Completes blocked operation `w` from coroutine/state L. For a receiver:
+   the received value is on top of L when has_value (ok says whether the
+   channel delivered or was closed). For a sender: status LA_WAKE_OK or
+   LA_WAKE_CLOSED. The select userdata is found on the blocked coroutine's
+   own stack (it was the last thing pushed before the yield). */
+static void la_complete(lua_State *L, la_proc *p, la_waiter *w, int has_value, int ok, int status) {
+    la_sel *s = w->sel;
+    lua_State *co = s->co;
+    int index = w->index, nres = 1, send = w->send;
+    la_sel_finish(L, s);
+    lua_checkstack(co, 4);
+    if (status == LA_WAKE_CLOSED) {
+        if (has_value) lua_pop(L, 1);
+        lua_pushinteger(co, LA_WAKE_CLOSED);
+    } else if (s->plain) {
+        lua_pushinteger(co, LA_WAKE_OK);
+        if (!send) {
+            if (has_value) lua_xmove(L, co, 1); else lua_pushnil(co);
+            lua_pushboolean(co, ok);
+            nres = 3;
+        }
+    } else {
+        /* the select userdata is at the top of the blocked coroutine's stack */
+        lua_pushinteger(co, LA_WAKE_OK);
+        if (has_value) lua_xmove(L, co, 1);
+        la_push_select_result(co, s, index, has_value, ok, lua_gettop(co) - 1 - (has_value ? 1 : 0));
+        nres = 2;
+    }
+    la_wake(L, p, co, nres);
+}
+
+/* Tries to receive on ch (at chidx) for L. 1: value pushed; -1: closed and
+   drained (nothing pushed); 0: would block. */
+static int la_try_recv(lua_State *L, la_proc *p, la_chan *ch, int chidx) {
+    la_waiter *w;
+    if (la_chan_count(ch) > 0) {
+        la_chan_take(L, ch, chidx);
+        if ((w = ch->sq_head) != NULL) { /* room now: a blocked sender moves in */
+            la_push_registry(L, &la_K_VALUES);
+            lua_rawgeti(L, -1, w->vref);
+            lua_remove(L, -2);
+            la_chan_put(L, ch, chidx);
+            la_complete(L, p, w, 0, 1, LA_WAKE_OK);
+        }
+        return 1;
+    }
+    if ((w = ch->sq_head) != NULL) { /* rendezvous with a blocked sender */
+        la_push_registry(L, &la_K_VALUES);
+        lua_rawgeti(L, -1, w->vref);
+        lua_remove(L, -2);
+        la_complete(L, p, w, 0, 1, LA_WAKE_OK);
+        return 1;
+    }
+    return ch->closed ? -1 : 0;
+}
+
+/* Tries to send the value at vidx. 1: done; 0: would block. Raises on a
+   closed channel. */
+static int la_try_send(lua_State *L, la_proc *p, la_chan *ch, int chidx, int vidx) {
+    la_waiter *w;
+    if (ch->closed) return luaL_error(L, "send on closed channel");
+    if ((w = ch->rq_head) != NULL) {
+        lua_pushvalue(L, vidx);
+        la_complete(L, p, w, 1, 1, LA_WAKE_OK);
+        return 1;
+    }
+    if (ch->cap == LA_UNBOUNDED || la_chan_count(ch) < ch->cap) {
+        lua_pushvalue(L, vidx);
+        la_chan_put(L, ch, chidx);
+        return 1;
+    }
+    return 0;
+}
+
+/* Delivery by the runtime (inbox, events, listen channels): never blocks. */
+static void la_chan_deliver(lua_State *L, la_proc *p, int chidx) {
+    la_chan *ch = (la_chan *)lua_touserdata(L, chidx);
+    la_waiter *w = ch->rq_head;
+    if (w) la_complete(L, p, w, 1, 1, LA_WAKE_OK);
+    else la_chan_put(L, ch, chidx);
+}
+
+/* Registers waiters for the operation and yields. `cases` lists (chidx,
+   send, vidx) triples. */
+static int la_wait(lua_State *L, la_proc *p, int n, const int *chidx, const int *send, const int *vidx, int plain) {
+    la_sel *s;
+    int i, selidx;
+    (void)p;
+    s = (la_sel *)lua_newuserdatauv(L, sizeof(la_sel) + (size_t)n * sizeof(la_waiter), 1);
+    selidx = lua_gettop(L);
+    s->co = L;
+    s->n = n;
+    s->plain = plain;
+    s->done = 0;
+    lua_createtable(L, n, 0); /* the case channels, for the select result */
+    for (i = 0; i < n; ++i) { lua_pushvalue(L, chidx[i]); lua_rawseti(L, -2, i + 1); }
+    lua_setiuservalue(L, selidx, 1);
+    for (i = 0; i < n; ++i) {
+        la_waiter *w = &la_sel_w(s)[i];
+        la_chan *ch = (la_chan *)lua_touserdata(L, chidx[i]);
+        w->ch = ch;
+        w->sel = s;
+        w->index = i + 1;
+        w->send = send[i];
+        w->vref = LUA_NOREF;
+        if (send[i]) {
+            la_push_registry(L, &la_K_VALUES);
+            lua_pushvalue(L, vidx[i]);
+            w->vref = luaL_ref(L, -2);
+            lua_pop(L, 1);
+            la_q_add(&ch->sq_head, &ch->sq_tail, w);
+        } else {
+            la_q_add(&ch->rq_head, &ch->rq_tail, w);
+        }
+    }
+    return la_block(L);
+}
+
+static int la_ch_receive(lua_State *L) {
+    la_chan *ch = la_tochan(L, 1);
+    la_proc *p = la_proc_of(L);
+    int r, zero = 0, one = 1;
+    lua_settop(L, 1);
+    r = la_try_recv(L, p, ch, 1);
+    if (r > 0) { lua_pushboolean(L, 1); return 2; }
+    if (r < 0) { lua_pushnil(L); lua_pushboolean(L, 0); return 2; }
+    la_check_can_block(L, "channel:receive");
+    return la_wait(L, p, 1, &one, &zero, &zero, 1);
+}
+
+static int la_ch_send(lua_State *L) {
+    la_chan *ch = la_tochan(L, 1);
+    la_proc *p = la_proc_of(L);
+    int one = 1, two = 2;
+    lua_settop(L, 2);
+    if (la_try_send(L, p, ch, 1, 2)) return 0;
+    la_check_can_block(L, "channel:send");
+    return la_wait(L, p, 1, &one, &one, &two, 1);
+}
+
+/* Closes the channel at idx: receivers get nil, false; senders raise. */
+static void la_ch_close_at(lua_State *L, la_proc *p, int idx) {
+    la_chan *ch = (la_chan *)lua_touserdata(L, idx);
+    if (ch->closed) return;
+    ch->closed = 1;
+    while (ch->rq_head) la_complete(L, p, ch->rq_head, 0, 0, LA_WAKE_OK);
+    while (ch->sq_head) la_complete(L, p, ch->sq_head, 0, 0, LA_WAKE_CLOSED);
+}
+
+static int la_ch_close(lua_State *L) {
+    la_tochan(L, 1);
+    la_ch_close_at(L, la_proc_of(L), 1);
+    return 0;
+}
+
+/* A case is a small table {channel, "send"|"receive", value}. */
+static int la_ch_case(lua_State *L, const char *op) {
+    la_tochan(L, 1);
+    lua_createtable(L, 3, 0);
+    lua_pushvalue(L, 1);
+    lua_rawseti(L, -2, 1);
+    lua_pushstring(L, op);
+    lua_rawseti(L, -2, 2);
+    if (op[0] == 's') { lua_pushvalue(L, 2); lua_rawseti(L, -2, 3); }
+    return 1;
+}
+static int la_ch_case_receive(lua_State *L) { return la_ch_case(L, "receive"); }
+static int la_ch_case_send(lua_State *L) { return la_ch_case(L, "send"); }
+
+static int la_ch_tostring(lua_State *L) {
+    la_chan *ch = la_tochan(L, 1);
+    lua_pushfstring(L, "channel (%p, %d buffered%s)", (void *)ch, (int)la_chan_count(ch), ch->closed ? ", closed" : "");
+    return 1;
+}
+
+static int la_channel_new(lua_State *L) {
+    lua_Integer cap = luaL_optinteger(L, 1, 0);
+    luaL_argcheck(L, cap >= 0 && cap <= 0x7FFFFFFF, 1, "capacity must be >= 0");
+    la_chan_new(L, (int)cap);
+    return 1;
+}
+
+#define LA_MAX_CASES 64
+
+/* channel.select{case1, case2, ..., default = true} */
+static int la_channel_select(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    int n, i, nready = 0, has_default, base;
+    int chidx[LA_MAX_CASES], send[LA_MAX_CASES], vidx[LA_MAX_CASES], ready[LA_MAX_CASES];
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_settop(L, 1);
+    n = (int)lua_rawlen(L, 1);
+    luaL_argcheck(L, n <= LA_MAX_CASES, 1, "too many cases");
+    lua_getfield(L, 1, "default");
+    has_default = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    base = lua_gettop(L);
+    for (i = 0; i < n; ++i) { /* unpack every case: channel, op, value */
+        const char *op;
+        la_chan *ch;
+        if (lua_rawgeti(L, 1, i + 1) != LUA_TTABLE) return luaL_error(L, "select: case %d is not a case", i + 1);
+        lua_rawgeti(L, -1, 1);
+        lua_rawgeti(L, -2, 2);
+        lua_rawgeti(L, -3, 3);
+        lua_remove(L, -4);
+        chidx[i] = base + 3 * i + 1;
+        vidx[i] = base + 3 * i + 3;
+        ch = (la_chan *)luaL_testudata(L, chidx[i], LA_MT_CHANNEL);
+        op = lua_tostring(L, chidx[i] + 1);
+        if (!ch || !op) return luaL_error(L, "select: case %d is not a case", i + 1);
+        send[i] = op[0] == 's';
+        if (send[i] ? (ch->closed || ch->rq_head || ch->cap == LA_UNBOUNDED || la_chan_count(ch) < ch->cap)
+                    : (la_chan_count(ch) > 0 || ch->sq_head || ch->closed))
+            ready[nready++] = i;
+    }
+    if (nready) { /* uniformly random among the ready cases, as Go does */
+        int k = ready[la_random(p, (uint32_t)nready)];
+        la_chan *ch = (la_chan *)lua_touserdata(L, chidx[k]);
+        lua_createtable(L, 0, 3);
+        lua_pushvalue(L, chidx[k]);
+        lua_setfield(L, -2, "channel");
+        if (send[k]) {
+            la_try_send(L, p, ch, chidx[k], vidx[k]);
+            lua_pushboolean(L, 1);
+        } else {
+            int r = la_try_recv(L, p, ch, chidx[k]);
+            if (r > 0) lua_setfield(L, -2, "value");
+            lua_pushboolean(L, r > 0);
+        }
+        lua_setfield(L, -2, "ok");
+        return 1;
+    }
+    if (has_default) {
+        lua_createtable(L, 0, 1);
+        lua_pushboolean(L, 1);
+        lua_setfield(L, -2, "default");
+        return 1;
+    }
+    la_check_can_block(L, "channel.select");
+    return la_wait(L, p, n, chidx, send, vidx, 0);
+}
+
+static void la_open_channel(lua_State *L) {
+    static const luaL_Reg methods[] = { { "send", la_ch_send }, { "receive", la_ch_receive }, { "close", la_ch_close },
+                                        { "case_send", la_ch_case_send }, { "case_receive", la_ch_case_receive },
+                                        { NULL, NULL } };
+    static const luaL_Reg funcs[] = { { "new", la_channel_new }, { "select", la_channel_select }, { NULL, NULL } };
+    luaL_newmetatable(L, LA_MT_CHANNEL);
+    luaL_newlib(L, methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, la_ch_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pop(L, 1);
+    luaL_newlib(L, funcs);
+    lua_setglobal(L, "channel");
+}
+
+/* >>security: scopes and policies (SPEC §9) --------------------------------------- */
+
+/* Does pattern string `pat` match `s`? "*" all; trailing "*" prefix; else exact. */
+static int la_pattern_match(const char *pat, size_t plen, const char *s) {
+    if (plen == 1 && pat[0] == '*') return 1;
+    if (plen && pat[plen - 1] == '*') return strncmp(pat, s, plen - 1) == 0;
+    return strlen(s) == plen && memcmp(pat, s, plen) == 0;
+}
+
+/* Field `field` of the policy at idx (a pattern or a list of patterns). */
+static int la_policy_matches(lua_State *L, int idx, const char *field, const char *s) {
+    int ok = 0;
+    lua_getfield(L, idx, field);
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        size_t n;
+        const char *pat = lua_tolstring(L, -1, &n);
+        ok = la_pattern_match(pat, n, s);
+    } else if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_Integer i, len = (lua_Integer)lua_rawlen(L, -1);
+        for (i = 1; i <= len && !ok; ++i) {
+            if (lua_rawgeti(L, -1, i) == LUA_TSTRING) {
+                size_t n;
+                const char *pat = lua_tolstring(L, -1, &n);
+                ok = la_pattern_match(pat, n, s);
+            }
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
+/* 1 when the process may do `action` on `resource`. No actor or no scope:
+   everything is allowed; otherwise a matching deny wins, else a matching
+   allow allows, else denied. */
+static int la_allowed(lua_State *L, const char *action, const char *resource) {
+    int allowed = 0, denied = 0, top = lua_gettop(L);
+    lua_Integer i, n;
+    la_push_registry(L, &la_K_SACTOR);
+    la_push_registry(L, &la_K_SSCOPE);
+    if (lua_isnil(L, -1) || lua_isnil(L, -2)) { lua_settop(L, top); return 1; }
+    lua_getfield(L, -1, "policies");
+    n = lua_type(L, -1) == LUA_TTABLE ? (lua_Integer)lua_rawlen(L, -1) : 0;
+    for (i = 1; i <= n && !denied; ++i) {
+        if (lua_rawgeti(L, -1, i) == LUA_TTABLE && la_policy_matches(L, lua_gettop(L), "actions", action) &&
+            la_policy_matches(L, lua_gettop(L), "resources", resource)) {
+            const char *effect;
+            lua_getfield(L, -1, "effect");
+            effect = lua_tostring(L, -1);
+            if (effect && !strcmp(effect, "deny")) denied = 1;
+            else if (effect && !strcmp(effect, "allow")) allowed = 1;
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_settop(L, top);
+    return allowed && !denied;
+}
+
+/* Returns 0 when allowed; otherwise pushes nil, PERMISSION_DENIED and returns 2. */
+static int la_deny(lua_State *L, const char *action, const char *resource) {
+    if (la_allowed(L, action, resource)) return 0;
+    return la_fail(L, LA_PERMISSION_DENIED, "permission denied: %s on %s", action, resource);
+}
+
+/* >>routing: messages and events into channels -------------------------------------- */
+
+#define LA_MT_MESSAGE "actor.message"
+#define LA_MT_PAYLOAD "actor.payload"
+
+/* Message objects: [1..n] payload values, [LA_M_TOPIC] topic, [LA_M_FROM]
+   sender pid, [LA_M_N] n (integer keys, so no field shadows a method). */
+#define LA_M_TOPIC 0
+#define LA_M_FROM (-1)
+#define LA_M_N (-2)
+static int la_msg_topic(lua_State *L) { luaL_checktype(L, 1, LUA_TTABLE); lua_rawgeti(L, 1, LA_M_TOPIC); return 1; }
+static int la_msg_from(lua_State *L) { luaL_checktype(L, 1, LUA_TTABLE); lua_rawgeti(L, 1, LA_M_FROM); return 1; }
+static void la_push_payload(lua_State *L, int msg, lua_Integer i) {
+    lua_createtable(L, 1, 0);
+    lua_rawgeti(L, msg, i);
+    lua_rawseti(L, -2, 1);
+    luaL_setmetatable(L, LA_MT_PAYLOAD);
+}
+static int la_msg_payload(lua_State *L) {
+    lua_Integer n, i;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_rawgeti(L, 1, LA_M_N);
+    n = lua_tointeger(L, -1);
+    if (n == 0) { lua_pushnil(L); return 1; }
+    if (n == 1) { la_push_payload(L, 1, 1); return 1; }
+    lua_createtable(L, (int)n, 0);
+    for (i = 1; i <= n; ++i) { la_push_payload(L, 1, i); lua_rawseti(L, -2, i); }
+    return 1;
+}
+static int la_payload_data(lua_State *L) { luaL_checktype(L, 1, LUA_TTABLE); lua_rawgeti(L, 1, 1); return 1; }
+
+/* Raw form of the message at idx: nil, the value, or {v1, v2, ...}. */
+static void la_push_raw(lua_State *L, int msg) {
+    lua_Integer n, i;
+    lua_rawgeti(L, msg, LA_M_N);
+    n = lua_tointeger(L, -1);
+    lua_pop(L, 1);
+    if (n == 0) lua_pushnil(L);
+    else if (n == 1) lua_rawgeti(L, msg, 1);
+    else {
+        lua_createtable(L, (int)n, 0);
+        for (i = 1; i <= n; ++i) { lua_rawgeti(L, msg, i); lua_rawseti(L, -2, i); }
+    }
+}
+
+/* Appends the value on top to the array in registry[key] (popped). */
+static void la_list_append(lua_State *L, const char *key) {
+    la_push_registry(L, key);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+    lua_pop(L, 1);
+}
+
+/* Delivers Message `msg` into channel ch (raw channels get payload values). */
+static void la_deliver_message(lua_State *L, la_proc *p, int chidx, int msg) {
+    la_chan *ch = (la_chan *)lua_touserdata(L, chidx);
+    if (ch->raw) la_push_raw(L, msg);
+    else lua_pushvalue(L, msg);
+    la_chan_deliver(L, p, chidx);
+}
+
+/* Routes the Message on top (popped): its topic's listen channel, else the
+   inbox, else it waits (in arrival order) until one of them exists. */
+static void la_route_message(lua_State *L, la_proc *p) {
+    int msg = lua_gettop(L);
+    la_push_registry(L, &la_K_LISTEN);
+    lua_rawgeti(L, msg, LA_M_TOPIC);
+    if (lua_rawget(L, -2) == LUA_TUSERDATA) {
+        la_deliver_message(L, p, lua_gettop(L), msg);
+    } else {
+        lua_pop(L, 1);
+        if (la_push_registry(L, &la_K_INBOX), !lua_isnil(L, -1)) {
+            la_deliver_message(L, p, lua_gettop(L), msg);
+        } else {
+            lua_pushvalue(L, msg);
+            la_list_append(L, &la_K_PENDING);
+        }
+    }
+    lua_settop(L, msg - 1);
+}
+
+/* Moves waiting messages into the channel at chidx: those with `topic`, or
+   all of them when topic is NULL; the others keep their order. */
+static void la_take_pending(lua_State *L, la_proc *p, int chidx, const char *topic) {
+    lua_Integer i, n, keep = 0;
+    int list;
+    la_push_registry(L, &la_K_PENDING);
+    list = lua_gettop(L);
+    n = (lua_Integer)lua_rawlen(L, list);
+    for (i = 1; i <= n; ++i) {
+        int take = 1;
+        lua_rawgeti(L, list, i);
+        if (topic) {
+            lua_rawgeti(L, -1, LA_M_TOPIC);
+            take = !strcmp(lua_tostring(L, -1), topic);
+            lua_pop(L, 1);
+        }
+        if (take) {
+            la_deliver_message(L, p, chidx, lua_gettop(L));
+            lua_pop(L, 1);
+        } else {
+            lua_rawseti(L, list, ++keep);
+        }
+    }
+    for (i = keep + 1; i <= n; ++i) { lua_pushnil(L); lua_rawseti(L, list, i); }
+    lua_pop(L, 1);
+}
+
+/* Builds a Message from a LA_TAG_MSG payload and routes it. */
+static void la_on_message(lua_State *L, la_proc *p, const actor_msg *m) {
+    la_reader r;
+    size_t tlen;
+    const char *topic;
+    lua_Integer n;
+    int msg;
+    r.p = (const unsigned char *)m->data;
+    r.end = r.p + m->size;
+    r.bad = 0;
+    topic = la_rd_str(&r, &tlen);
+    n = (lua_Integer)la_rd_varint(&r);
+    if (r.bad || n < 0 || n > 1000000) return; /* not ours: ignore */
+    lua_createtable(L, (int)n, 3);
+    msg = lua_gettop(L);
+    luaL_setmetatable(L, LA_MT_MESSAGE);
+    lua_pushlstring(L, topic, tlen);
+    lua_rawseti(L, msg, LA_M_TOPIC);
+    if (m->from.value) { la_push_pid(L, m->from, m->from_host); lua_rawseti(L, msg, LA_M_FROM); }
+    lua_pushinteger(L, n);
+    lua_rawseti(L, msg, LA_M_N);
+    if (n) {
+        lua_Integer i;
+        la_decode(L, &r, (int)n);
+        for (i = n; i >= 1; --i) lua_rawseti(L, msg, i);
+    }
+    la_route_message(L, p);
+}
+
+/* result = {value = v} | {error = err} for an exit reason. */
+static void la_push_result(lua_State *L, const actor_exit_reason *why) {
+    lua_createtable(L, 0, 1);
+    switch (why->kind) {
+    case ACTOR_EXIT_NORMAL:
+        if (why->size) {
+            la_reader r;
+            r.p = (const unsigned char *)why->data;
+            r.end = r.p + why->size;
+            r.bad = 0;
+            la_decode(L, &r, 1);
+        } else {
+            lua_pushnil(L);
+        }
+        lua_setfield(L, -2, "value");
+        return;
+    case ACTOR_EXIT_TERMINATED: la_push_error(L, LA_CANCELED, why->message); break;
+    case ACTOR_EXIT_DEADLINE: la_push_error(L, LA_TIMEOUT, why->message); break;
+    case ACTOR_EXIT_LINKED: la_push_error(L, LA_INTERNAL, why->message); break;
+    default: la_push_error(L, why->code > 0 && why->code < LA_NKINDS ? why->code : LA_INTERNAL, why->message); break;
+    }
+    lua_setfield(L, -2, "error");
+}
+
+/* Routes the event on top (popped) into the events channel, or keeps it. */
+static void la_route_event(lua_State *L, la_proc *p) {
+    la_push_registry(L, &la_K_EVENTS);
+    if (lua_isnil(L, -1)) { lua_pop(L, 1); la_list_append(L, &la_K_PEVENTS); return; }
+    lua_insert(L, -2);
+    la_chan_deliver(L, p, lua_gettop(L) - 1);
+    lua_pop(L, 1);
+}
+
+static int la_wake_exec(lua_State *L, la_proc *p, const actor_msg *m);
+
+static void la_on_signal(lua_State *L, la_proc *p, const actor_msg *m) {
+    static const char *const kinds[] = { NULL, NULL, "EXIT", "LINK_DOWN", "CANCEL" };
+    if (m->signal == ACTOR_EXIT && la_wake_exec(L, p, m)) return;
+    lua_createtable(L, 0, 4);
+    lua_pushstring(L, kinds[m->signal]);
+    lua_setfield(L, -2, "kind");
+    if (m->from.value) { la_push_pid(L, m->from, m->from_host); lua_setfield(L, -2, "from"); }
+    if (m->signal == ACTOR_CANCEL) {
+        if (m->deadline) { lua_pushinteger(L, (lua_Integer)m->deadline); lua_setfield(L, -2, "deadline"); }
+    } else {
+        la_push_result(L, m->reason);
+        lua_setfield(L, -2, "result");
+    }
+    la_route_event(L, p);
+}
+
+/* Drops queued events of `kind` from `pid` (after unmonitor / unlink). */
+static void la_purge_events(lua_State *L, const char *kind, const char *pid) {
+    int pass;
+    for (pass = 0; pass < 2; ++pass) {
+        lua_Integer i, n, keep = 0, first = 1;
+        int list;
+        la_chan *ch = NULL;
+        if (pass == 0) la_push_registry(L, &la_K_PEVENTS);
+        else {
+            la_push_registry(L, &la_K_EVENTS);
+            if (lua_isnil(L, -1)) { lua_pop(L, 1); break; }
+            ch = (la_chan *)lua_touserdata(L, -1);
+            lua_getiuservalue(L, -1, 1);
+            lua_remove(L, -2);
+            first = ch->head;
+        }
+        list = lua_gettop(L);
+        n = pass == 0 ? (lua_Integer)lua_rawlen(L, list) : ch->tail - 1;
+        keep = first - 1;
+        for (i = first; i <= n; ++i) {
+            int drop;
+            lua_rawgeti(L, list, i);
+            lua_getfield(L, -1, "kind");
+            lua_getfield(L, -2, "from");
+            drop = lua_isstring(L, -2) && !strcmp(lua_tostring(L, -2), kind) && lua_isstring(L, -1) &&
+                   !strcmp(lua_tostring(L, -1), pid);
+            lua_pop(L, 2);
+            if (drop) lua_pop(L, 1);
+            else lua_rawseti(L, list, ++keep);
+        }
+        for (i = keep + 1; i <= n; ++i) { lua_pushnil(L); lua_rawseti(L, list, i); }
+        if (ch) { ch->tail = keep + 1; if (ch->head == ch->tail) ch->head = ch->tail = 1; }
+        lua_pop(L, 1);
+    }
+}
+
+/* >>process: the `process` global ------------------------------------------------- */
+
+/* Resolves a destination (pid text or registered name). 0 = ok; else
+   nil, err has been pushed and 2 is returned. */
+static int la_resolve(lua_State *L, la_proc *p, int idx, actor_id *out) {
+    size_t n;
+    const char *s;
+    if (lua_type(L, idx) != LUA_TSTRING) return la_fail(L, LA_INVALID, "destination must be a pid or a registered name");
+    s = lua_tolstring(L, idx, &n);
+    if (lua_actor_parse_pid(s, n, out)) return 0;
+    if (strlen(s) == n && actor_lookup(p->rt->sys, s, out) == ACTOR_OK) return 0;
+    return la_fail(L, LA_NOT_FOUND, "no process %s '%s'", s[0] == '{' ? "with pid" : "named", s);
+}
+
+/* Resolves dest at idx, checks `action` on its pid; 0 = go on. */
+static int la_target(lua_State *L, la_proc *p, int idx, const char *action, actor_id *out) {
+    char pid[ACTOR_NAME_MAX + 40];
+    int r = la_resolve(L, p, idx, out);
+    if (r) return r;
+    lua_actor_pid(*out, actor_host_of_id(p->rt->sys, *out), pid, sizeof pid);
+    return la_deny(L, action, pid);
+}
+
+/* Maps an actor_result to nil, err. */
+static int la_fail_result(lua_State *L, actor_result r, const char *what) {
+    int kind = r == ACTOR_ERR_NOT_FOUND ? LA_NOT_FOUND : r == ACTOR_ERR_EXISTS ? LA_ALREADY_EXISTS
+             : r == ACTOR_ERR_INVALID ? LA_INVALID : r == ACTOR_ERR_TIMEOUT ? LA_TIMEOUT
+             : r == ACTOR_ERR_LIMIT || r == ACTOR_ERR_SHUTDOWN ? LA_UNAVAILABLE : LA_INTERNAL;
+    return la_fail(L, kind, "%s: %s", what, actor_result_string(r));
+}
+
+static int la_p_pid(lua_State *L) { lua_pushstring(L, la_proc_of(L)->pid); return 1; }
+static int la_p_id(lua_State *L) { lua_pushstring(L, la_proc_of(L)->def->id); return 1; }
+
+/* Topic rules: a non-empty string not starting with '@'. 0 = ok. */
+static int la_check_topic(lua_State *L, int idx) {
+    size_t n;
+    const char *t;
+    if (lua_type(L, idx) != LUA_TSTRING) return la_fail(L, LA_INVALID, "topic must be a string");
+    t = lua_tolstring(L, idx, &n);
+    if (!n) return la_fail(L, LA_INVALID, "topic must not be empty");
+    if (t[0] == '@') return la_fail(L, LA_INVALID, "topic '%s' is reserved (topics starting with '@' are system topics)", t);
+    return 0;
+}
+
+/* Encodes topic + `n` values from stack index `first` as a message payload
+   into p->scratch. 0 = ok; else nil, INVALID pushed and 2 returned. */
+static int la_encode_message(lua_State *L, la_proc *p, int topic, int first, int n) {
+    char err[160];
+    size_t tlen;
+    const char *t = lua_tolstring(L, topic, &tlen);
+    p->scratch.n = 0;
+    p->scratch.oom = 0;
+    la_buf_str(&p->scratch, t, tlen);
+    la_buf_varint(&p->scratch, (uint64_t)n);
+    if (!la_encode(L, &p->scratch, first, n, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
+    return 0;
+}
+
+static int la_p_send(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    actor_id to;
+    actor_result r;
+    int e, n = lua_gettop(L) - 2;
+    if ((e = la_check_topic(L, 2)) != 0) return e;
+    if ((e = la_target(L, p, 1, "process.send", &to)) != 0) return e;
+    if ((e = la_encode_message(L, p, 2, 3, n < 0 ? 0 : n)) != 0) return e;
+    r = actor_send(p->ctx, to, LA_TAG_MSG, p->scratch.p, p->scratch.n);
+    if (r != ACTOR_OK) return la_fail_result(L, r, "send");
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static void la_on_exit(actor_context *self, const actor_exit_reason *why);
+static void la_behaviour(actor_context *self, const actor_msg *m);
+
+/* Spawns np (which it owns from here on: freed on failure) and keeps the
+   runtime's process list and count. */
+static actor_result la_spawn_proc(lua_actor_runtime *rt, la_proc *np, actor_host *h, actor_spawn_desc *d, actor_id *out) {
+    actor_result r;
+    la_lock(&rt->lock);
+    np->next = rt->procs;
+    if (rt->procs) rt->procs->prev = np;
+    rt->procs = np;
+    la_unlock(&rt->lock);
+    la_add64(&rt->live, 1);
+    r = actor_spawn(h, d, out);
+    if (r == ACTOR_OK) return r;
+    la_lock(&rt->lock);
+    if (np->prev) np->prev->next = np->next; else rt->procs = np->next;
+    if (np->next) np->next->prev = np->prev;
+    la_unlock(&rt->lock);
+    la_add64(&rt->live, (uint64_t)-1);
+    la_proc_free(np);
+    return r;
+}
+
+/* What a child inherits or gets from a spawner: pushed in this order onto
+   the stack by la_push_inheritance (ctx, actor, scope, messages). */
+#define LA_MT_SPAWNER "actor.spawner"
+
+static void la_push_inheritance(lua_State *L, int spawner) {
+    static const char *const fields[] = { "ctx", "actor", "scope" };
+    static const char *const keys[] = { &la_K_CTX, &la_K_SACTOR, &la_K_SSCOPE };
+    int i;
+    for (i = 0; i < 3; ++i) {
+        if (spawner) {
+            lua_getfield(L, spawner, fields[i]);
+            if (!lua_isnil(L, -1)) continue;
+            lua_pop(L, 1);
+        }
+        la_push_registry(L, keys[i]);
+    }
+    if (spawner) lua_getfield(L, spawner, "messages");
+    else lua_pushnil(L);
+}
+
+/* spawn(id, host, ...) and friends; `spawner` is 0 or the spawner's index
+   and the id is at `base`. flags: ACTOR_SPAWN_LINK / _MONITOR. */
+static int la_spawn_common(lua_State *L, unsigned flags, int spawner, int base, actor_id *out_id) {
+    la_proc *p = la_proc_of(L), *np;
+    const char *id, *hostname, *name = NULL;
+    const la_def *def;
+    actor_host *h;
+    actor_spawn_desc d;
+    actor_id cid;
+    actor_result r;
+    char err[160];
+    int e, nargs = lua_gettop(L) - (base + 1), top;
+    if (lua_type(L, base) != LUA_TSTRING || lua_type(L, base + 1) != LUA_TSTRING)
+        return la_fail(L, LA_INVALID, "spawn(id, host, ...): id and host must be strings");
+    id = lua_tostring(L, base);
+    hostname = lua_tostring(L, base + 1);
+    if ((e = la_deny(L, "process.spawn", id)) != 0) return e;
+    if ((flags & ACTOR_SPAWN_MONITOR) && (e = la_deny(L, "process.spawn.monitored", id)) != 0) return e;
+    if ((flags & ACTOR_SPAWN_LINK) && (e = la_deny(L, "process.spawn.linked", id)) != 0) return e;
+    if ((e = la_deny(L, "process.host", hostname)) != 0) return e;
+    def = la_find_def(p->rt, id);
+    if (!def || def->library) return la_fail(L, LA_NOT_FOUND, "unknown process definition '%s'", id);
+    if (!(h = actor_host_find(p->rt->sys, hostname)) || actor_host_workers(h) == 0)
+        return la_fail(L, LA_NOT_FOUND, "unknown host '%s'", hostname);
+    if (spawner) {
+        lua_getfield(L, spawner, "name");
+        name = lua_tostring(L, -1); /* the spawner keeps the string alive */
+        lua_pop(L, 1);
+    }
+    /* START payload: ctx, actor, scope, initial messages, nargs, args... */
+    top = lua_gettop(L);
+    la_push_inheritance(L, spawner);
+    lua_pushinteger(L, nargs);
+    p->scratch.n = 0;
+    p->scratch.oom = 0;
+    if (!la_encode(L, &p->scratch, top + 1, 5, err, sizeof err)) { lua_settop(L, top); return la_fail(L, LA_INVALID, "%s", err); }
+    lua_settop(L, top);
+    if (!la_encode(L, &p->scratch, base + 2, nargs, err, sizeof err))
+        return la_fail(L, LA_INVALID, "spawn argument cannot be copied: %s", err);
+    if (!(np = la_proc_new(p->rt, def, h))) return la_fail(L, LA_INTERNAL, "out of memory");
+    memset(&d, 0, sizeof d);
+    d.fn = la_behaviour;
+    d.state = np;
+    d.state_dtor = la_proc_free;
+    d.on_exit = la_on_exit;
+    d.parent = p->ctx;
+    d.flags = flags | ACTOR_SPAWN_START;
+    d.start_data = p->scratch.p;
+    d.start_size = p->scratch.n;
+    d.name = name;
+    r = la_spawn_proc(p->rt, np, h, &d, &cid);
+    if (r == ACTOR_ERR_EXISTS) return la_fail(L, LA_ALREADY_EXISTS, "name '%s' is already registered", name ? name : "");
+    if (r == ACTOR_ERR_INVALID && name) return la_fail(L, LA_INVALID, "invalid process name '%s'", name);
+    if (r != ACTOR_OK) return la_fail_result(L, r, "spawn");
+    if (out_id) *out_id = cid;
+    la_push_pid(L, cid, h);
+    return 1;
+}
+
+static int la_p_spawn(lua_State *L) { return la_spawn_common(L, 0, 0, 1, NULL); }
+static int la_p_spawn_monitored(lua_State *L) { return la_spawn_common(L, ACTOR_SPAWN_MONITOR, 0, 1, NULL); }
+static int la_p_spawn_linked(lua_State *L) { return la_spawn_common(L, ACTOR_SPAWN_LINK, 0, 1, NULL); }
+static int la_p_spawn_linked_monitored(lua_State *L) {
+    return la_spawn_common(L, ACTOR_SPAWN_LINK | ACTOR_SPAWN_MONITOR, 0, 1, NULL);
+}
+
+static int la_duration_ms(lua_State *L, int idx, double *out, char *err, size_t errlen);
+
+static int la_p_terminate(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    actor_id to;
+    actor_result r;
+    int e;
+    if ((e = la_target(L, p, 1, "process.terminate", &to)) != 0) return e;
+    r = actor_terminate(p->rt->sys, to);
+    if (r != ACTOR_OK) return la_fail_result(L, r, "terminate");
+    if (to.value == p->self.value && L == p->current && lua_isyieldable(L)) {
+        p->yield_reason = LA_Y_KILL; /* ending ourselves: leave right now */
+        return lua_yield(L, 0);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int la_p_cancel(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    actor_id to;
+    actor_result r;
+    int64_t ms = ACTOR_NO_DEADLINE;
+    int e;
+    if ((e = la_target(L, p, 1, "process.cancel", &to)) != 0) return e;
+    if (!lua_isnoneornil(L, 2)) {
+        char err[128];
+        double d;
+        if (!la_duration_ms(L, 2, &d, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
+        ms = d <= 0 ? 0 : (int64_t)ceil(d);
+    }
+    r = actor_cancel(p->rt->sys, p->self, to, ms);
+    if (r != ACTOR_OK) return la_fail_result(L, r, "cancel");
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int la_p_monitor(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    actor_id to;
+    actor_result r;
+    int e;
+    if ((e = la_target(L, p, 1, "process.monitor", &to)) != 0) return e;
+    r = actor_monitor(p->ctx, to);
+    if (r == ACTOR_ERR_EXISTS) return la_fail(L, LA_ALREADY_EXISTS, "already monitoring %s", lua_tostring(L, 1));
+    if (r == ACTOR_ERR_INVALID) return la_fail(L, LA_INVALID, "a process cannot monitor itself");
+    if (r != ACTOR_OK) return la_fail_result(L, r, "monitor");
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int la_p_unmonitor(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    actor_id to;
+    actor_result r;
+    int e;
+    if ((e = la_target(L, p, 1, "process.unmonitor", &to)) != 0) return e;
+    r = actor_demonitor(p->ctx, to);
+    if (r != ACTOR_OK) return la_fail(L, LA_NOT_FOUND, "not monitoring %s", lua_tostring(L, 1));
+    {   /* an EXIT already queued here must not be received either */
+        char pid[ACTOR_NAME_MAX + 40];
+        lua_actor_pid(to, actor_host_of_id(p->rt->sys, to), pid, sizeof pid);
+        la_purge_events(L, "EXIT", lua_type(L, 1) == LUA_TSTRING && lua_tostring(L, 1)[0] == '{' ? lua_tostring(L, 1) : pid);
+    }
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int la_p_link(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    actor_id to;
+    actor_result r;
+    int e;
+    if ((e = la_target(L, p, 1, "process.link", &to)) != 0) return e;
+    r = actor_link(p->ctx, to);
+    if (r == ACTOR_ERR_INVALID) return la_fail(L, LA_INVALID, "a process cannot link to itself");
+    if (r != ACTOR_OK) return la_fail_result(L, r, "link");
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int la_p_unlink(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    actor_id to;
+    actor_result r;
+    int e;
+    if ((e = la_target(L, p, 1, "process.unlink", &to)) != 0) return e;
+    r = actor_unlink(p->ctx, to);
+    if (r != ACTOR_OK) return la_fail_result(L, r, "unlink");
+    if (lua_tostring(L, 1)[0] == '{') la_purge_events(L, "LINK_DOWN", lua_tostring(L, 1));
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int la_p_get_options(lua_State *L) {
+    lua_createtable(L, 0, 1);
+    lua_pushboolean(L, actor_traps_links(la_proc_of(L)->ctx));
+    lua_setfield(L, -2, "trap_links");
+    return 1;
+}
+
+static int la_p_set_options(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    int trap = -1;
+    if (lua_type(L, 1) != LUA_TTABLE) return la_fail(L, LA_INVALID, "set_options expects a table");
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        if (!k || strcmp(k, "trap_links")) {
+            lua_pop(L, 2);
+            return la_fail(L, LA_INVALID, "unknown option '%s'", k ? k : luaL_typename(L, -2));
+        }
+        if (lua_type(L, -1) != LUA_TBOOLEAN) { lua_pop(L, 2); return la_fail(L, LA_INVALID, "option trap_links must be a boolean"); }
+        trap = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    if (trap >= 0) actor_trap_links(p->ctx, trap);
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* The inbox / events channel, created on first use with what waited. */
+static int la_p_inbox(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    la_push_registry(L, &la_K_INBOX);
+    if (!lua_isnil(L, -1)) return 1;
+    lua_pop(L, 1);
+    la_chan_new(L, LA_UNBOUNDED);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_INBOX);
+    la_take_pending(L, p, lua_gettop(L), NULL);
+    return 1;
+}
+
+static int la_p_events(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    lua_Integer i, n;
+    int ch;
+    la_push_registry(L, &la_K_EVENTS);
+    if (!lua_isnil(L, -1)) return 1;
+    lua_pop(L, 1);
+    la_chan_new(L, LA_UNBOUNDED);
+    ch = lua_gettop(L);
+    lua_pushvalue(L, ch);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_EVENTS);
+    la_push_registry(L, &la_K_PEVENTS);
+    n = (lua_Integer)lua_rawlen(L, -1);
+    for (i = 1; i <= n; ++i) { lua_rawgeti(L, -1, i); la_chan_deliver(L, p, ch); }
+    lua_newtable(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_PEVENTS);
+    lua_settop(L, ch);
+    return 1;
+}
+
+static int la_p_listen(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    int e, as_message = 0;
+    la_chan *ch;
+    if ((e = la_check_topic(L, 1)) != 0) return e;
+    if (!lua_isnoneornil(L, 2)) {
+        if (lua_type(L, 2) != LUA_TTABLE) return la_fail(L, LA_INVALID, "listen options must be a table");
+        lua_getfield(L, 2, "message");
+        as_message = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+    la_push_registry(L, &la_K_LISTEN);
+    lua_pushvalue(L, 1);
+    if (lua_rawget(L, -2) != LUA_TNIL)
+        return la_fail(L, LA_ALREADY_EXISTS, "already listening on topic '%s'", lua_tostring(L, 1));
+    lua_pop(L, 1);
+    la_chan_new(L, LA_UNBOUNDED);
+    ch = (la_chan *)lua_touserdata(L, -1);
+    ch->raw = !as_message;
+    lua_pushvalue(L, 1);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, -4);
+    la_take_pending(L, p, lua_gettop(L), lua_tostring(L, 1));
+    return 1;
+}
+
+static int la_p_unlisten(lua_State *L) {
+    la_tochan(L, 1);
+    la_push_registry(L, &la_K_LISTEN);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        if (lua_rawequal(L, -1, 1)) {
+            lua_pop(L, 1);
+            lua_pushnil(L);
+            lua_rawset(L, -3);
+            lua_settop(L, 1);
+            return la_ch_close(L);
+        }
+        lua_pop(L, 1);
+    }
+    return la_fail(L, LA_NOT_FOUND, "not a listen channel of this process");
+}
+
+/* process.exec(id, host, ...): spawn monitored, block until it ends. */
+static int la_p_exec(lua_State *L) {
+    actor_id child;
+    int r;
+    if (lua_type(L, 1) == LUA_TSTRING && (r = la_deny(L, "process.exec", lua_tostring(L, 1))) != 0) return r;
+    la_check_can_block(L, "process.exec");
+    r = la_spawn_common(L, ACTOR_SPAWN_MONITOR, 0, 1, &child);
+    if (r != 1) return r; /* nil, err */
+    la_push_registry(L, &la_K_EXEC);
+    lua_pushthread(L);
+    lua_rawseti(L, -2, (lua_Integer)child.value);
+    lua_pop(L, 2);
+    return la_block(L);
+}
+
+/* An EXIT for an exec child wakes its caller instead of becoming an event. */
+static int la_wake_exec(lua_State *L, la_proc *p, const actor_msg *m) {
+    lua_State *co;
+    la_push_registry(L, &la_K_EXEC);
+    if (lua_rawgeti(L, -1, (lua_Integer)m->from.value) != LUA_TTHREAD) { lua_pop(L, 2); return 0; }
+    co = lua_tothread(L, -1);
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_rawseti(L, -2, (lua_Integer)m->from.value);
+    lua_pop(L, 1);
+    lua_checkstack(co, 4);
+    lua_pushinteger(co, LA_WAKE_OK);
+    if (m->reason->kind == ACTOR_EXIT_NORMAL) {
+        la_push_result(L, m->reason);
+        lua_getfield(L, -1, "value");
+        lua_remove(L, -2);
+        lua_xmove(L, co, 1);
+        la_wake(L, p, co, 2);
+    } else {
+        lua_pushnil(co);
+        la_push_result(L, m->reason);
+        lua_getfield(L, -1, "error");
+        lua_remove(L, -2);
+        lua_xmove(L, co, 1);
+        la_wake(L, p, co, 3);
+    }
+    return 1;
+}
+
+/* >>registry ------------------------------------------------------------------------ */
+
+static int la_reg_name(lua_State *L, int idx, const char **out) {
+    size_t n;
+    if (lua_type(L, idx) != LUA_TSTRING) return la_fail(L, LA_INVALID, "name must be a string");
+    *out = lua_tolstring(L, idx, &n);
+    if (!n || strlen(*out) != n) return la_fail(L, LA_INVALID, "name must be a non-empty string without NUL bytes");
+    if (n > ACTOR_NAME_MAX) return la_fail(L, LA_INVALID, "name longer than %d bytes", ACTOR_NAME_MAX);
+    return 0;
+}
+
+static int la_r_register(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    const char *name;
+    actor_id id = p->self;
+    actor_result r;
+    int e;
+    if ((e = la_reg_name(L, 1, &name)) != 0) return e;
+    if (!lua_isnoneornil(L, 2) && (e = la_resolve(L, p, 2, &id)) != 0) return e;
+    if ((e = la_deny(L, "process.registry.register", name)) != 0) return e;
+    r = actor_register(p->rt->sys, name, id);
+    if (r == ACTOR_ERR_EXISTS) return la_fail(L, LA_ALREADY_EXISTS, "name '%s' is already registered", name);
+    if (r != ACTOR_OK) return la_fail_result(L, r, "register");
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+static int la_r_lookup(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    const char *name;
+    actor_id id;
+    actor_host *h;
+    int e;
+    if ((e = la_reg_name(L, 1, &name)) != 0) return e;
+    if (actor_lookup(p->rt->sys, name, &id) != ACTOR_OK || !(h = actor_host_of_id(p->rt->sys, id)))
+        return la_fail(L, LA_NOT_FOUND, "no process named '%s'", name);
+    la_push_pid(L, id, h);
+    return 1;
+}
+
+static int la_r_unregister(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    const char *name;
+    int e;
+    if ((e = la_reg_name(L, 1, &name)) != 0) return e;
+    if ((e = la_deny(L, "process.registry.unregister", name)) != 0) return e;
+    lua_pushboolean(L, actor_unregister(p->rt->sys, name) == ACTOR_OK);
+    return 1;
+}
+
+/* >>spawner: process.with_context(values) and its builder methods ------------- */
+
+/* Copy of the spawner at idx with fields ctx, name, messages, actor, scope. */
+static void la_spawner_copy(lua_State *L, int idx) {
+    static const char *const fields[] = { "ctx", "name", "messages", "actor", "scope" };
+    int i;
+    lua_createtable(L, 0, 5);
+    for (i = 0; i < 5; ++i) {
+        if (idx) lua_getfield(L, idx, fields[i]); else lua_pushnil(L);
+        lua_setfield(L, -2, fields[i]);
+    }
+    luaL_setmetatable(L, LA_MT_SPAWNER);
+}
+
+/* Merges `values` (at vidx) over the base context into a fresh table. */
+static int la_merge_context(lua_State *L, int base, int vidx) {
+    char err[160];
+    la_buf tmp = { NULL, 0, 0, 0 };
+    if (lua_type(L, vidx) != LUA_TTABLE) return la_fail(L, LA_INVALID, "context values must be a table");
+    /* validate copyability now, so the error comes from with_context */
+    if (!la_encode(L, &tmp, vidx, 1, err, sizeof err)) { la_buf_free(&tmp); return la_fail(L, LA_INVALID, "%s", err); }
+    la_buf_free(&tmp);
+    lua_newtable(L);
+    if (base && lua_type(L, base) == LUA_TTABLE) {
+        lua_pushnil(L);
+        while (lua_next(L, base)) { lua_pushvalue(L, -2); lua_insert(L, -2); lua_rawset(L, -4); }
+    }
+    lua_pushnil(L);
+    while (lua_next(L, vidx)) {
+        if (lua_type(L, -2) != LUA_TSTRING) { lua_pop(L, 3); return la_fail(L, LA_INVALID, "context keys must be strings"); }
+        lua_pushvalue(L, -2); lua_insert(L, -2); lua_rawset(L, -4);
+    }
+    return 0;
+}
+
+static int la_p_with_context(lua_State *L) {
+    int e;
+    if ((e = la_deny(L, "process.context", "context")) != 0) return e;
+    la_push_registry(L, &la_K_CTX);
+    if ((e = la_merge_context(L, lua_gettop(L), 1)) != 0) return e;
+    la_spawner_copy(L, 0);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "ctx");
+    return 1;
+}
+
+/* A table carrying metatable `mt` (spawners, security objects). */
+static int la_has_meta(lua_State *L, int idx, const char *mt) {
+    int ok;
+    if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx)) return 0;
+    luaL_getmetatable(L, mt);
+    ok = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return ok;
+}
+
+static void la_check_spawner(lua_State *L) {
+    if (!la_has_meta(L, 1, LA_MT_SPAWNER)) luaL_error(L, "expected a spawner (use spawner:method(...))");
+}
+
+static int la_sp_with_context(lua_State *L) {
+    int e;
+    la_check_spawner(L);
+    if ((e = la_deny(L, "process.context", "context")) != 0) return e;
+    lua_getfield(L, 1, "ctx");
+    if ((e = la_merge_context(L, lua_gettop(L), 2)) != 0) return e;
+    la_spawner_copy(L, 1);
+    lua_insert(L, -2);
+    lua_setfield(L, -2, "ctx");
+    return 1;
+}
+
+static int la_sp_with_name(lua_State *L) {
+    const char *name;
+    int e;
+    la_check_spawner(L);
+    if ((e = la_reg_name(L, 2, &name)) != 0) return e;
+    la_spawner_copy(L, 1);
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, "name");
+    return 1;
+}
+
+/* with_message(topic, ...): the payload is copied now (an immutable spawner). */
+static int la_sp_with_message(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    int e, n = lua_gettop(L) - 2;
+    lua_Integer len;
+    la_check_spawner(L);
+    if ((e = la_check_topic(L, 2)) != 0) return e;
+    if ((e = la_encode_message(L, p, 2, 3, n < 0 ? 0 : n)) != 0) return e;
+    la_spawner_copy(L, 1);
+    lua_newtable(L);
+    lua_getfield(L, 1, "messages");
+    len = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
+    for (e = 1; e <= len; ++e) { lua_rawgeti(L, -1, e); lua_rawseti(L, -3, e); }
+    lua_pop(L, 1);
+    lua_pushlstring(L, p->scratch.p, p->scratch.n);
+    lua_rawseti(L, -2, len + 1);
+    lua_setfield(L, -2, "messages");
+    return 1;
+}
+
+#define LA_MT_SEC_ACTOR "actor.security.actor"
+#define LA_MT_SEC_SCOPE "actor.security.scope"
+
+static int la_sp_with_security(lua_State *L, const char *field, const char *mt, const char *what) {
+    int e;
+    la_check_spawner(L);
+    if ((e = la_deny(L, "process.security", "security")) != 0) return e;
+    if (!la_has_meta(L, 2, mt)) return la_fail(L, LA_INVALID, "expected a %s made by security.new_%s", what, what);
+    la_spawner_copy(L, 1);
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, field);
+    return 1;
+}
+static int la_sp_with_actor(lua_State *L) { return la_sp_with_security(L, "actor", LA_MT_SEC_ACTOR, "actor"); }
+static int la_sp_with_scope(lua_State *L) { return la_sp_with_security(L, "scope", LA_MT_SEC_SCOPE, "scope"); }
+
+static int la_sp_spawn_flags(lua_State *L, unsigned flags) {
+    la_check_spawner(L);
+    if (la_has_meta(L, 1, LA_MT_SPAWNER)) {
+        int e;
+        lua_getfield(L, 1, "actor");
+        lua_getfield(L, 1, "scope");
+        e = !lua_isnil(L, -1) || !lua_isnil(L, -2);
+        lua_pop(L, 2);
+        if (e && (e = la_deny(L, "process.security", "security")) != 0) return e;
+    }
+    return la_spawn_common(L, flags, 1, 2, NULL);
+}
+static int la_sp_spawn(lua_State *L) { return la_sp_spawn_flags(L, 0); }
+static int la_sp_spawn_monitored(lua_State *L) { return la_sp_spawn_flags(L, ACTOR_SPAWN_MONITOR); }
+static int la_sp_spawn_linked(lua_State *L) { return la_sp_spawn_flags(L, ACTOR_SPAWN_LINK); }
+static int la_sp_spawn_linked_monitored(lua_State *L) { return la_sp_spawn_flags(L, ACTOR_SPAWN_LINK | ACTOR_SPAWN_MONITOR); }
+
+/* >>upgrade ---------------------------------------------------------------------- */
+
+/* Appends the buffered values of the channel at chidx to the array on top.
+   Raw listen values become single-payload messages of `topic`. */
+static void la_collect_channel(lua_State *L, int chidx, const char *topic) {
+    la_chan *ch = (la_chan *)lua_touserdata(L, chidx);
+    lua_Integer i;
+    int list = lua_gettop(L);
+    lua_getiuservalue(L, chidx, 1);
+    for (i = ch->head; i < ch->tail; ++i) {
+        lua_rawgeti(L, -1, i);
+        if (topic && ch->raw) {
+            lua_createtable(L, 1, 3);
+            lua_insert(L, -2);
+            lua_rawseti(L, -2, 1);
+            lua_pushstring(L, topic);
+            lua_rawseti(L, -2, LA_M_TOPIC);
+            lua_pushinteger(L, 1);
+            lua_rawseti(L, -2, LA_M_N);
+        }
+        lua_rawseti(L, list, (lua_Integer)lua_rawlen(L, list) + 1);
+    }
+    lua_pop(L, 1);
+}
+
+/* process.upgrade(id_or_nil, ...): new code, same process. Does not return. */
+static int la_p_upgrade(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    const la_def *def = p->def;
+    char err[160];
+    int n = lua_gettop(L) - 1, base = lua_gettop(L), msgs, events;
+    if (!lua_isnoneornil(L, 1)) {
+        if (lua_type(L, 1) != LUA_TSTRING) return la_fail(L, LA_INVALID, "upgrade(id, ...): id must be a string or nil");
+        def = la_find_def(p->rt, lua_tostring(L, 1));
+        if (!def || def->library) return la_fail(L, LA_NOT_FOUND, "unknown process definition '%s'", lua_tostring(L, 1));
+    }
+    la_check_can_block(L, "process.upgrade");
+    /* undelivered messages: waiting, inbox, listen channels; then events */
+    la_push_registry(L, &la_K_PENDING);
+    lua_newtable(L);
+    msgs = lua_gettop(L);
+    {
+        lua_Integer i, len = (lua_Integer)lua_rawlen(L, msgs - 1);
+        for (i = 1; i <= len; ++i) { lua_rawgeti(L, msgs - 1, i); lua_rawseti(L, msgs, i); }
+    }
+    la_push_registry(L, &la_K_INBOX);
+    if (!lua_isnil(L, -1)) { lua_pushvalue(L, msgs); la_collect_channel(L, lua_gettop(L) - 1, NULL); lua_pop(L, 1); }
+    lua_pop(L, 1);
+    la_push_registry(L, &la_K_LISTEN);
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pushvalue(L, msgs);
+        la_collect_channel(L, lua_gettop(L) - 1, lua_tostring(L, -3));
+        lua_pop(L, 2);
+    }
+    lua_pop(L, 1);
+    la_push_registry(L, &la_K_PEVENTS);
+    lua_newtable(L);
+    events = lua_gettop(L);
+    {
+        lua_Integer i, len = (lua_Integer)lua_rawlen(L, events - 1);
+        for (i = 1; i <= len; ++i) { lua_rawgeti(L, events - 1, i); lua_rawseti(L, events, i); }
+    }
+    la_push_registry(L, &la_K_EVENTS);
+    if (!lua_isnil(L, -1)) { lua_pushvalue(L, events); la_collect_channel(L, lua_gettop(L) - 1, NULL); lua_pop(L, 1); }
+    lua_pop(L, 1);
+    /* carry = ctx, actor, scope, messages, nargs, args..., events */
+    la_push_registry(L, &la_K_CTX);
+    la_push_registry(L, &la_K_SACTOR);
+    la_push_registry(L, &la_K_SSCOPE);
+    lua_pushvalue(L, msgs);
+    lua_pushinteger(L, n < 0 ? 0 : n);
+    p->carry.n = 0;
+    p->carry.oom = 0;
+    if (!la_encode(L, &p->carry, lua_gettop(L) - 4, 5, err, sizeof err) ||
+        !la_encode(L, &p->carry, 2, n < 0 ? 0 : n, err, sizeof err) ||
+        !la_encode(L, &p->carry, events, 1, err, sizeof err)) {
+        lua_settop(L, base);
+        return la_fail(L, LA_INVALID, "upgrade: %s", err);
+    }
+    lua_settop(L, base);
+    p->upgrade_to = def;
+    p->yield_reason = LA_Y_UPGRADE;
+    return lua_yield(L, 0);
+}
+
+/* >>time ------------------------------------------------------------------------- */
+
+/* Parses "300ms", "1.5s", "1h30m", "250us", "10ns" (or a number of ms). */
+static int la_parse_duration(const char *s, size_t n, double *ms) {
+    const char *p = s, *end = s + n;
+    double total = 0;
+    int neg = 0;
+    if (p < end && (*p == '-' || *p == '+')) neg = *p++ == '-';
+    if (p == end) return 0;
+    if (end - p == 1 && *p == '0') { *ms = 0; return 1; }
+    while (p < end) {
+        double v = 0, scale = 1, unit;
+        int digits = 0;
+        while (p < end && *p >= '0' && *p <= '9') { v = v * 10 + (*p++ - '0'); digits++; }
+        if (p < end && *p == '.') {
+            p++;
+            while (p < end && *p >= '0' && *p <= '9') { scale /= 10; v += (*p++ - '0') * scale; digits++; }
+        }
+        if (!digits) return 0;
+        if (end - p >= 2 && p[0] == 'n' && p[1] == 's') { unit = 1e-6; p += 2; }
+        else if (end - p >= 2 && p[0] == 'u' && p[1] == 's') { unit = 1e-3; p += 2; }
+        else if (end - p >= 3 && (unsigned char)p[0] == 0xC2 && (unsigned char)p[1] == 0xB5 && p[2] == 's') { unit = 1e-3; p += 3; }
+        else if (end - p >= 2 && p[0] == 'm' && p[1] == 's') { unit = 1; p += 2; }
+        else if (p < end && *p == 's') { unit = 1000; p++; }
+        else if (p < end && *p == 'm') { unit = 60000; p++; }
+        else if (p < end && *p == 'h') { unit = 3600000; p++; }
+        else return 0;
+        total += v * unit;
+    }
+    *ms = neg ? -total : total;
+    return 1;
+}
+
+static int la_duration_ms(lua_State *L, int idx, double *out, char *err, size_t errlen) {
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        double d = (double)lua_tonumber(L, idx);
+        if (d != d || d > 1e15 || d < -1e15) { snprintf(err, errlen, "invalid duration: %g", d); return 0; }
+        *out = d;
+        return 1;
+    }
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        size_t n;
+        const char *s = lua_tolstring(L, idx, &n);
+        if (la_parse_duration(s, n, out) && *out < 1e15 && *out > -1e15) return 1;
+        snprintf(err, errlen, "invalid duration '%s' (use e.g. \"250ms\", \"1.5s\", \"1h30m\" or milliseconds)", s);
+        return 0;
+    }
+    snprintf(err, errlen, "invalid duration: a %s (expected a string like \"1s\" or a number of milliseconds)",
+             luaL_typename(L, idx));
+    return 0;
+}
+
+/* Arms an actor timer whose firing is looked up in la_K_TIMERS[tag]; the
+   value on top (the waiting thing) is stored there (popped). */
+static int la_arm(lua_State *L, la_proc *p, double ms, actor_timer *out) {
+    uint32_t tag = ++p->next_tag;
+    actor_result r = actor_after(p->ctx, ms <= 0 ? 0 : (uint64_t)ceil(ms), tag, out);
+    if (r != ACTOR_OK) { lua_pop(L, 1); return 0; }
+    la_push_registry(L, &la_K_TIMERS);
+    lua_insert(L, -2);
+    lua_rawseti(L, -2, tag);
+    lua_pop(L, 1);
+    return 1;
+}
+
+static int la_t_sleep(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    char err[160];
+    double ms;
+    if (!la_duration_ms(L, 1, &ms, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
+    la_check_can_block(L, "time.sleep");
+    if (ms <= 0) { /* just let the others run */
+        if (!la_ready_push(p, L, 0, 0)) return luaL_error(L, "not enough memory");
+        return la_block(L);
+    }
+    lua_pushthread(L);
+    if (!la_arm(L, p, ms, NULL)) return la_fail(L, LA_INTERNAL, "out of memory");
+    return la_block(L);
+}
+
+static int la_t_after(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    char err[160];
+    double ms;
+    if (!la_duration_ms(L, 1, &ms, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
+    la_chan_new(L, 1);
+    lua_pushvalue(L, -1);
+    if (!la_arm(L, p, ms, NULL)) return la_fail(L, LA_INTERNAL, "out of memory");
+    return 1;
+}
+
+#define LA_MT_TICKER "actor.ticker"
+
+static int la_t_ticker(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    char err[160];
+    double ms;
+    actor_timer t;
+    if (!la_duration_ms(L, 1, &ms, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
+    if (ms <= 0) return la_fail(L, LA_INVALID, "ticker period must be positive");
+    lua_createtable(L, 0, 4);
+    luaL_setmetatable(L, LA_MT_TICKER);
+    la_chan_new(L, 1);
+    lua_setfield(L, -2, "ch");
+    lua_pushnumber(L, ms);
+    lua_setfield(L, -2, "ms");
+    lua_pushvalue(L, -1);
+    if (!la_arm(L, p, ms, &t)) return la_fail(L, LA_INTERNAL, "out of memory");
+    lua_pushinteger(L, (lua_Integer)t.value);
+    lua_setfield(L, -2, "timer");
+    return 1;
+}
+static int la_ticker_channel(lua_State *L) { luaL_checktype(L, 1, LUA_TTABLE); lua_getfield(L, 1, "ch"); return 1; }
+static int la_ticker_stop(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    actor_timer t;
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_pushboolean(L, 1);
+    lua_setfield(L, 1, "stopped");
+    lua_getfield(L, 1, "timer");
+    t.value = (uint64_t)lua_tointeger(L, -1);
+    actor_cancel_timer(p->ctx, t);
+    return 0;
+}
+
+static int la_t_now(lua_State *L) { lua_pushinteger(L, (lua_Integer)actor_wall_ms()); return 1; }
+
+static int la_t_parse_duration(lua_State *L) {
+    char err[160];
+    double ms;
+    if (!la_duration_ms(L, 1, &ms, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
+    if (ms == floor(ms) && fabs(ms) < 9e15) lua_pushinteger(L, (lua_Integer)ms);
+    else lua_pushnumber(L, ms);
+    return 1;
+}
+
+/* A timer of this process fired. */
+static void la_on_timer(lua_State *L, la_proc *p, uint32_t tag) {
+    la_push_registry(L, &la_K_TIMERS);
+    switch (lua_rawgeti(L, -1, tag)) {
+    case LUA_TTHREAD: { /* time.sleep */
+        lua_State *co = lua_tothread(L, -1);
+        lua_pushnil(L);
+        lua_rawseti(L, -3, tag);
+        lua_pushinteger(co, LA_WAKE_OK);
+        la_wake(L, p, co, 1);
+        break;
+    }
+    case LUA_TUSERDATA: { /* time.after: the time, once, then closed */
+        int ch = lua_gettop(L);
+        lua_pushnil(L);
+        lua_rawseti(L, -3, tag);
+        lua_pushinteger(L, (lua_Integer)actor_wall_ms());
+        if (!((la_chan *)lua_touserdata(L, ch))->closed) la_try_send(L, p, (la_chan *)lua_touserdata(L, ch), ch, lua_gettop(L));
+        lua_settop(L, ch);
+        la_ch_close_at(L, p, ch);
+        break;
+    }
+    case LUA_TTABLE: { /* ticker: deliver unless full, re-arm */
+        int tk = lua_gettop(L), stopped;
+        double ms;
+        lua_pushnil(L);
+        lua_rawseti(L, -3, tag);
+        lua_getfield(L, tk, "stopped");
+        stopped = lua_toboolean(L, -1);
+        lua_getfield(L, tk, "ch");
+        lua_getfield(L, tk, "ms");
+        ms = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+        if (!stopped) {
+            actor_timer t;
+            int ch = lua_gettop(L);
+            lua_pushinteger(L, (lua_Integer)actor_wall_ms());
+            if (!((la_chan *)lua_touserdata(L, ch))->closed) la_try_send(L, p, (la_chan *)lua_touserdata(L, ch), ch, lua_gettop(L));
+            lua_pushvalue(L, tk);
+            if (la_arm(L, p, ms, &t)) { lua_pushinteger(L, (lua_Integer)t.value); lua_setfield(L, tk, "timer"); }
+        }
+        break;
+    }
+    default: break; /* cancelled or from before an upgrade */
+    }
+    lua_settop(L, 0);
+}
+
+/* >>ctx and security modules -------------------------------------------------------- */
+
+static int la_ctx_get(lua_State *L) {
+    la_push_registry(L, &la_K_CTX);
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_pushvalue(L, 1);
+        if (lua_rawget(L, -2) != LUA_TNIL) return 1;
+    }
+    return la_fail(L, LA_NOT_FOUND, "no context value '%s'", lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : "?");
+}
+
+/* A private deep copy (the process's own context stays unchanged). */
+static int la_ctx_all(lua_State *L) {
+    la_buf b = { NULL, 0, 0, 0 };
+    la_reader r;
+    la_push_registry(L, &la_K_CTX);
+    if (lua_isnil(L, -1)) { lua_newtable(L); return 1; }
+    if (!la_encode(L, &b, -1, 1, NULL, 0)) { la_buf_free(&b); return luaL_error(L, "context cannot be copied"); }
+    r.p = (const unsigned char *)b.p;
+    r.end = r.p + b.n;
+    r.bad = 0;
+    la_decode(L, &r, 1);
+    la_buf_free(&b);
+    return 1;
+}
+
+static int la_sec_new_actor(lua_State *L) {
+    if (lua_type(L, 1) != LUA_TSTRING) return la_fail(L, LA_INVALID, "security.new_actor(id, meta): id must be a string");
+    if (!lua_isnoneornil(L, 2) && lua_type(L, 2) != LUA_TTABLE) return la_fail(L, LA_INVALID, "meta must be a table");
+    lua_createtable(L, 0, 2);
+    lua_pushvalue(L, 1);
+    lua_setfield(L, -2, "id");
+    if (lua_istable(L, 2)) lua_pushvalue(L, 2); else lua_newtable(L);
+    lua_setfield(L, -2, "meta");
+    luaL_setmetatable(L, LA_MT_SEC_ACTOR);
+    return 1;
+}
+
+/* Each policy: {actions = pat|{pats}, resources = pat|{pats}, effect = "allow"|"deny"}. */
+static int la_check_patterns(lua_State *L, int policy, const char *field) {
+    int ok = 1, t;
+    lua_getfield(L, policy, field);
+    t = lua_type(L, -1);
+    if (t == LUA_TTABLE) {
+        lua_Integer i, n = (lua_Integer)lua_rawlen(L, -1);
+        for (i = 1; i <= n; ++i) { if (lua_rawgeti(L, -1, i) != LUA_TSTRING) ok = 0; lua_pop(L, 1); }
+        ok = ok && n > 0;
+    } else if (t != LUA_TSTRING) {
+        ok = 0;
+    }
+    lua_pop(L, 1);
+    return ok;
+}
+
+static int la_sec_new_scope(lua_State *L) {
+    lua_Integer i, n;
+    if (lua_type(L, 1) != LUA_TTABLE) return la_fail(L, LA_INVALID, "security.new_scope(policies): policies must be a table");
+    n = (lua_Integer)lua_rawlen(L, 1);
+    lua_createtable(L, 0, 1);
+    lua_createtable(L, (int)n, 0);
+    for (i = 1; i <= n; ++i) {
+        const char *effect;
+        int pol;
+        if (lua_rawgeti(L, 1, i) != LUA_TTABLE) return la_fail(L, LA_INVALID, "policy %d is not a table", (int)i);
+        pol = lua_gettop(L);
+        lua_getfield(L, pol, "effect");
+        effect = lua_tostring(L, -1);
+        if (!effect || (strcmp(effect, "allow") && strcmp(effect, "deny")))
+            return la_fail(L, LA_INVALID, "policy %d: effect must be \"allow\" or \"deny\"", (int)i);
+        lua_pop(L, 1);
+        if (!la_check_patterns(L, pol, "actions") || !la_check_patterns(L, pol, "resources"))
+            return la_fail(L, LA_INVALID, "policy %d: actions and resources must be patterns or lists of patterns", (int)i);
+        lua_createtable(L, 0, 3); /* a private copy of the policy */
+        lua_getfield(L, pol, "actions"); lua_setfield(L, -2, "actions");
+        lua_getfield(L, pol, "resources"); lua_setfield(L, -2, "resources");
+        lua_getfield(L, pol, "effect"); lua_setfield(L, -2, "effect");
+        lua_rawseti(L, -3, i);
+        lua_pop(L, 1);
+    }
+    lua_setfield(L, -2, "policies");
+    luaL_setmetatable(L, LA_MT_SEC_SCOPE);
+    return 1;
+}
+
+/* >>sandbox: libraries, print, load, require ----------------------------------------- */
+
+static void la_output(lua_actor_runtime *rt, const char *line, size_t len) {
+    if (rt->d.print) { rt->d.print(line, len, rt->d.user); return; }
+    la_lock(&rt->out_lock);
+    fwrite(line, 1, len, stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
+    la_unlock(&rt->out_lock);
+}
+
+static int la_print(lua_State *L) {
+    int i, n = lua_gettop(L);
+    luaL_Buffer b;
+    size_t len;
+    const char *line;
+    luaL_buffinit(L, &b);
+    for (i = 1; i <= n; ++i) {
+        if (i > 1) luaL_addchar(&b, '\t');
+        luaL_tolstring(L, i, NULL);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    line = lua_tolstring(L, -1, &len);
+    la_output(la_proc_of(L)->rt, line, len);
+    return 0;
+}
+
+/* load() for text chunks only: binary chunks could crash the VM. */
+static int la_load_text(lua_State *L) {
+    lua_settop(L, 4);
+    lua_pushliteral(L, "t");
+    lua_replace(L, 3);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, 4, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+static int la_coroutine_spawn(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    int n = lua_gettop(L);
+    lua_State *co;
+    luaL_checktype(L, 1, LUA_TFUNCTION);
+    la_push_registry(L, &la_K_THREADS);
+    co = lua_newthread(L);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    lua_xmove(L, co, n);
+    if (!la_ready_push(p, co, n - 1, 0)) return luaL_error(L, "not enough memory");
+    return 0;
+}
+
+static void la_open_module(lua_State *L, const char *name, la_proc *p);
+
+static int la_require(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    const char *name = luaL_checkstring(L, 1);
+    int i;
+    la_push_registry(L, &la_K_LOADED);
+    if (lua_getfield(L, -1, name) != LUA_TNIL) return 1;
+    lua_pop(L, 1);
+    for (i = 0; la_module_names[i]; ++i) {
+        if (strcmp(la_module_names[i], name)) continue;
+        if (!(p->def->modules & (1u << i)))
+            return luaL_error(L, "module '%s' is not available: list it in this definition's modules", name);
+        la_open_module(L, name, p);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, name);
+        return 1;
+    }
+    for (i = 0; i < p->def->nimports; ++i) {
+        const la_def *lib;
+        if (strcmp(p->def->imports[2 * i], name)) continue;
+        lib = la_find_def(p->rt, p->def->imports[2 * i + 1]);
+        if (!lib || !lib->library) return luaL_error(L, "module '%s': unknown library '%s'", name, p->def->imports[2 * i + 1]);
+        if (luaL_loadbufferx(L, lib->code, lib->code_len, lib->chunkname, "b") != LUA_OK) return lua_error(L);
+        lua_pushstring(L, name);
+        lua_call(L, 1, 1);
+        if (lua_isnil(L, -1)) { lua_pop(L, 1); lua_pushboolean(L, 1); }
+        lua_pushvalue(L, -1);
+        lua_setfield(L, -3, name);
+        return 1;
+    }
+    return luaL_error(L, "module '%s' not found (not listed in this definition's modules or imports)", name);
+}
+
+static void la_open_module(lua_State *L, const char *name, la_proc *p) {
+    (void)p;
+    if (!strcmp(name, "time")) {
+        static const luaL_Reg f[] = { { "sleep", la_t_sleep }, { "after", la_t_after }, { "ticker", la_t_ticker },
+                                      { "now", la_t_now }, { "parse_duration", la_t_parse_duration }, { NULL, NULL } };
+        luaL_newlib(L, f);
+    } else if (!strcmp(name, "ctx")) {
+        static const luaL_Reg f[] = { { "get", la_ctx_get }, { "all", la_ctx_all }, { NULL, NULL } };
+        luaL_newlib(L, f);
+    } else if (!strcmp(name, "security")) {
+        static const luaL_Reg f[] = { { "new_actor", la_sec_new_actor }, { "new_scope", la_sec_new_scope }, { NULL, NULL } };
+        luaL_newlib(L, f);
+    } else if (!strcmp(name, "package")) {
+        lua_getglobal(L, "require"); /* luaopen_package installs its own require: keep ours */
+        luaL_requiref(L, "package", luaopen_package, 0);
+        lua_insert(L, -2);
+        lua_setglobal(L, "require");
+    } else {
+        lua_CFunction f = !strcmp(name, "os") ? luaopen_os : !strcmp(name, "io") ? luaopen_io : luaopen_debug;
+        luaL_requiref(L, name, f, 0);
+    }
+}
+
+/* >>boot: a fresh state for a process -------------------------------------------------- */
+
+static void la_open_process(lua_State *L) {
+    static const luaL_Reg f[] = {
+        { "pid", la_p_pid }, { "id", la_p_id }, { "send", la_p_send }, { "spawn", la_p_spawn },
+        { "spawn_monitored", la_p_spawn_monitored }, { "spawn_linked", la_p_spawn_linked },
+        { "spawn_linked_monitored", la_p_spawn_linked_monitored }, { "terminate", la_p_terminate },
+        { "cancel", la_p_cancel }, { "monitor", la_p_monitor }, { "unmonitor", la_p_unmonitor }, { "link", la_p_link },
+        { "unlink", la_p_unlink }, { "get_options", la_p_get_options }, { "set_options", la_p_set_options },
+        { "inbox", la_p_inbox }, { "events", la_p_events }, { "listen", la_p_listen }, { "unlisten", la_p_unlisten },
+        { "exec", la_p_exec }, { "upgrade", la_p_upgrade }, { "with_context", la_p_with_context }, { NULL, NULL } };
+    static const luaL_Reg reg[] = { { "register", la_r_register }, { "lookup", la_r_lookup },
+                                    { "unregister", la_r_unregister }, { NULL, NULL } };
+    static const luaL_Reg spawner[] = {
+        { "with_context", la_sp_with_context }, { "with_name", la_sp_with_name }, { "with_message", la_sp_with_message },
+        { "with_actor", la_sp_with_actor }, { "with_scope", la_sp_with_scope }, { "spawn", la_sp_spawn },
+        { "spawn_monitored", la_sp_spawn_monitored }, { "spawn_linked", la_sp_spawn_linked },
+        { "spawn_linked_monitored", la_sp_spawn_linked_monitored }, { NULL, NULL } };
+    static const luaL_Reg msg[] = { { "topic", la_msg_topic }, { "from", la_msg_from }, { "payload", la_msg_payload }, { NULL, NULL } };
+    static const luaL_Reg payload[] = { { "data", la_payload_data }, { NULL, NULL } };
+    static const luaL_Reg ticker[] = { { "channel", la_ticker_channel }, { "stop", la_ticker_stop }, { NULL, NULL } };
+    luaL_newlib(L, f);
+    luaL_newlib(L, reg);
+    lua_setfield(L, -2, "registry");
+    lua_createtable(L, 0, 3);
+    lua_pushliteral(L, "EXIT"); lua_setfield(L, -2, "EXIT");
+    lua_pushliteral(L, "LINK_DOWN"); lua_setfield(L, -2, "LINK_DOWN");
+    lua_pushliteral(L, "CANCEL"); lua_setfield(L, -2, "CANCEL");
+    lua_setfield(L, -2, "event");
+    lua_setglobal(L, "process");
+    luaL_newmetatable(L, LA_MT_SPAWNER); luaL_newlib(L, spawner); lua_setfield(L, -2, "__index"); lua_pop(L, 1);
+    luaL_newmetatable(L, LA_MT_MESSAGE); luaL_newlib(L, msg); lua_setfield(L, -2, "__index"); lua_pop(L, 1);
+    luaL_newmetatable(L, LA_MT_PAYLOAD); luaL_newlib(L, payload); lua_setfield(L, -2, "__index"); lua_pop(L, 1);
+    luaL_newmetatable(L, LA_MT_TICKER); luaL_newlib(L, ticker); lua_setfield(L, -2, "__index"); lua_pop(L, 1);
+    luaL_newmetatable(L, LA_MT_SEC_ACTOR); lua_pop(L, 1);
+    luaL_newmetatable(L, LA_MT_SEC_SCOPE); lua_pop(L, 1);
+}
+
+/* Standard libraries of SPEC §8: string, table, math, utf8, coroutine, the
+   base functions but dofile/loadfile (and load for text only), and the
+   harmless part of os. Everything else comes through require. */
+static void la_open_sandbox(lua_State *L) {
+    static const char *const os_safe[] = { "time", "clock", "date", "difftime", NULL };
+    int i;
+    luaL_requiref(L, "_G", luaopen_base, 1);
+    lua_pushnil(L); lua_setfield(L, -2, "dofile");
+    lua_pushnil(L); lua_setfield(L, -2, "loadfile");
+    lua_getfield(L, -1, "load");
+    lua_pushcclosure(L, la_load_text, 1);
+    lua_setfield(L, -2, "load");
+    lua_pushcfunction(L, la_print);
+    lua_setfield(L, -2, "print");
+    lua_pushcfunction(L, la_require);
+    lua_setfield(L, -2, "require");
+    lua_pop(L, 1);
+    luaL_requiref(L, "string", luaopen_string, 1); lua_pop(L, 1);
+    luaL_requiref(L, "table", luaopen_table, 1); lua_pop(L, 1);
+    luaL_requiref(L, "math", luaopen_math, 1); lua_pop(L, 1);
+    luaL_requiref(L, "utf8", luaopen_utf8, 1); lua_pop(L, 1);
+    luaL_requiref(L, "coroutine", luaopen_coroutine, 1);
+    lua_pushcfunction(L, la_coroutine_spawn);
+    lua_setfield(L, -2, "spawn");
+    lua_pop(L, 1);
+    luaL_requiref(L, "os", luaopen_os, 0);
+    lua_createtable(L, 0, 4);
+    for (i = 0; os_safe[i]; ++i) { lua_getfield(L, -2, os_safe[i]); lua_setfield(L, -2, os_safe[i]); }
+    lua_setglobal(L, "os");
+    lua_pop(L, 1);
+}
+
+static void la_new_registry_tables(lua_State *L) {
+    static const char *const keys[] = { &la_K_THREADS, &la_K_TIMERS, &la_K_LISTEN, &la_K_PENDING, &la_K_PEVENTS,
+                                        &la_K_EXEC, &la_K_VALUES, &la_K_LOADED };
+    int i;
+    for (i = 0; i < (int)(sizeof keys / sizeof keys[0]); ++i) { lua_newtable(L); lua_rawsetp(L, LUA_REGISTRYINDEX, keys[i]); }
+}
+
+/* The main coroutine's body: run the chunk, find the method, call it. */
+static int la_main_k2(lua_State *L, int status, lua_KContext ctx) { (void)status; (void)ctx; return lua_gettop(L); }
+static int la_main_k1(lua_State *L, int status, lua_KContext ctx) {
+    la_proc *p = la_proc_of(L);
+    int nargs = (int)ctx;
+    (void)status;
+    if (lua_type(L, -1) == LUA_TTABLE) {
+        lua_getfield(L, -1, p->def->method);
+        if (lua_type(L, -1) != LUA_TFUNCTION)
+            return luaL_error(L, "%s: the module has no function '%s'", p->def->id, p->def->method);
+    } else if (lua_type(L, -1) == LUA_TFUNCTION) {
+        lua_pushvalue(L, -1);
+    } else {
+        return luaL_error(L, "%s: the process file must return a table with method '%s' or a function", p->def->id,
+                          p->def->method);
+    }
+    lua_replace(L, 1); /* [method, args..., module] */
+    lua_pop(L, 1);
+    lua_callk(L, nargs, LUA_MULTRET, 0, la_main_k2);
+    return lua_gettop(L);
+}
+static int la_main(lua_State *L) {
+    int nargs = lua_gettop(L) - 1;
+    lua_pushvalue(L, 1);
+    lua_callk(L, 0, 1, nargs, la_main_k1);
+    return la_main_k1(L, LUA_OK, nargs);
+}
+
+/* Restores the metatable of a decoded security object (value on top). */
+static void la_restore_meta(lua_State *L, const char *mt) {
+    if (lua_istable(L, -1)) luaL_setmetatable(L, mt);
+}
+
+typedef struct la_bootargs { la_proc *p; const void *data; size_t len; actor_id from; actor_host *from_host; } la_bootargs;
+
+/* Protected: libraries, payload (ctx, actor, scope, messages, nargs,
+   args..., [events]), code, main coroutine. */
+static int la_boot_protected(lua_State *L) {
+    la_bootargs *a = (la_bootargs *)lua_touserdata(L, 1);
+    la_proc *p = a->p;
+    la_reader r;
+    lua_Integer nargs, i, n;
+    lua_State *co;
+    int msgs;
+    lua_settop(L, 0);
+    la_open_sandbox(L);
+    la_open_errors(L);
+    la_open_channel(L);
+    la_open_process(L);
+    la_new_registry_tables(L);
+    r.p = (const unsigned char *)a->data;
+    r.end = r.p + a->len;
+    r.bad = 0;
+    la_decode(L, &r, 5);
+    nargs = lua_tointeger(L, 5);
+    lua_settop(L, 4);
+    msgs = 4;
+    lua_pushvalue(L, 3); la_restore_meta(L, LA_MT_SEC_SCOPE); lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_SSCOPE);
+    lua_pushvalue(L, 2); la_restore_meta(L, LA_MT_SEC_ACTOR); lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_SACTOR);
+    lua_pushvalue(L, 1); lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_CTX);
+    /* the code, then the main coroutine with (chunk, args...) */
+    la_push_registry(L, &la_K_THREADS);
+    co = lua_newthread(L);
+    p->main_co = co;
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+    lua_pushcfunction(co, la_main);
+    if (luaL_loadbufferx(co, p->def->code, p->def->code_len, p->def->chunkname, "b") != LUA_OK) {
+        lua_xmove(co, L, 1);
+        return lua_error(L);
+    }
+    if (nargs < 0 || nargs > 250) return luaL_error(L, "bad start payload");
+    if (nargs) { la_decode(L, &r, (int)nargs); lua_xmove(L, co, (int)nargs); }
+    if (r.p < r.end) { /* events carried over an upgrade */
+        la_decode(L, &r, 1);
+        n = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
+        for (i = 1; i <= n; ++i) { lua_rawgeti(L, -2 + 0 * i, i); la_list_append(L, &la_K_PEVENTS); }
+        lua_pop(L, 1);
+    }
+    if (r.bad) return luaL_error(L, "corrupt start payload");
+    if (!la_ready_push(p, co, (int)nargs + 1, 0)) return luaL_error(L, "not enough memory");
+    lua_sethook(L, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT); /* coroutines made from here on inherit it */
+    lua_sethook(co, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT);
+    /* initial messages: payload strings from with_message (from = spawner)
+       or Message tables carried over an upgrade */
+    n = lua_istable(L, msgs) ? (lua_Integer)lua_rawlen(L, msgs) : 0;
+    for (i = 1; i <= n; ++i) {
+        if (lua_rawgeti(L, msgs, i) == LUA_TSTRING) {
+            actor_msg m;
+            memset(&m, 0, sizeof m);
+            m.data = lua_tolstring(L, -1, &m.size);
+            m.from = a->from;
+            m.from_host = a->from_host;
+            la_on_message(L, p, &m);
+            lua_pop(L, 1);
+        } else if (lua_istable(L, -1)) {
+            luaL_setmetatable(L, LA_MT_MESSAGE);
+            la_route_message(L, p);
+        } else {
+            lua_pop(L, 1);
+        }
+    }
+    return 0;
+}
+
+static void la_exit_with(la_proc *p, const actor_exit_reason *why) {
+    p->finished = 1;
+    actor_exit(p->ctx, why);
+}
+
+static void la_exit_error(la_proc *p, int kind, const char *message) {
+    actor_exit_reason why;
+    memset(&why, 0, sizeof why);
+    why.kind = ACTOR_EXIT_ERROR;
+    why.code = kind;
+    why.message = message;
+    la_exit_with(p, &why);
+}
+
+/* An error value on top of `co` (or of the main state) ended the process. */
+static void la_fail_process(la_proc *p, lua_State *co, int status) {
+    if (status == LUA_ERRMEM || p->oom) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; }
+    la_push_as_error(co, -1);
+    {
+        int kind = la_error_kind(co, -1);
+        const char *msg = la_error_message(co, -1);
+        if (co != p->L && lua_checkstack(p->L, 4)) {
+            luaL_traceback(p->L, co, NULL, 0);
+            free(p->traceback);
+            p->traceback = la_strdup(lua_tostring(p->L, -1));
+            lua_pop(p->L, 1);
+        }
+        la_exit_error(p, kind, msg);
+    }
+}
+
+static void la_boot(la_proc *p, const void *data, size_t len, actor_id from, actor_host *from_host) {
+    la_bootargs a;
+    lua_State *L = lua_newstate(la_alloc, p);
+    if (!L) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; }
+    *(la_proc **)lua_getextraspace(L) = p;
+    p->L = L;
+    a.p = p; a.data = data; a.len = len; a.from = from; a.from_host = from_host;
+    lua_pushcfunction(L, la_boot_protected);
+    lua_pushlightuserdata(L, &a);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) la_fail_process(p, L, LUA_ERRRUN);
+    lua_settop(L, 0);
+}
+
+/* The method returned: v (normal) or v, err (abnormal). */
+static void la_finish_main(la_proc *p, int nres) {
+    lua_State *co = p->main_co;
+    int first = lua_gettop(co) - nres + 1;
+    actor_exit_reason why;
+    char err[160];
+    memset(&why, 0, sizeof why);
+    if (nres >= 2 && (lua_type(co, first + 1) == LUA_TSTRING || la_is_error(co, first + 1))) {
+        lua_pushvalue(co, first + 1);
+        la_fail_process(p, co, LUA_ERRRUN);
+        return;
+    }
+    p->scratch.n = 0;
+    p->scratch.oom = 0;
+    if (nres >= 1 && !la_encode(co, &p->scratch, first, 1, err, sizeof err)) {
+        char msg[200];
+        snprintf(msg, sizeof msg, "result cannot be copied: %s", err);
+        la_exit_error(p, LA_INVALID, msg);
+        return;
+    }
+    why.kind = ACTOR_EXIT_NORMAL;
+    why.data = p->scratch.n ? p->scratch.p : NULL;
+    why.size = p->scratch.n;
+    why.message = "";
+    la_exit_with(p, &why);
+}
+
+static void la_do_upgrade(la_proc *p);
+
+/* Resumes ready coroutines until none is ready, the process ends, or the
+   time slice is used up (then the actor yields to the others). */
+static void la_run(la_proc *p) {
+    lua_State *L = p->L;
+    p->slice_start = actor_now_ns();
+    while (p->rq_len && !p->finished) {
+        la_ready e = la_ready_pop(p);
+        int nres = 0, status;
+        p->current = e.co;
+        p->yield_reason = LA_Y_NONE;
+        status = lua_resume(e.co, L, e.nargs, &nres);
+        p->current = NULL;
+        if (status == LUA_YIELD) {
+            lua_pop(e.co, nres);
+            switch (p->yield_reason) {
+            case LA_Y_BLOCKED: break;
+            case LA_Y_PREEMPT: la_ready_push(p, e.co, 0, 1); actor_yield(p->ctx); return;
+            case LA_Y_KILL: if (p->oom) la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return;
+            case LA_Y_UPGRADE: la_do_upgrade(p); return;
+            default: if (!la_ready_push(p, e.co, 0, 0)) p->oom = 1; break; /* coroutine.yield(): run again later */
+            }
+        } else if (status == LUA_OK) {
+            if (e.co == p->main_co) { la_finish_main(p, nres); return; }
+            la_push_registry(L, &la_K_THREADS); /* a spawned coroutine finished */
+            lua_pushthread(e.co);
+            lua_xmove(e.co, L, 1);
+            lua_pushnil(L);
+            lua_rawset(L, -3);
+            lua_pop(L, 1);
+        } else {
+            la_fail_process(p, e.co, status); /* an error in any coroutine ends the process */
+            return;
+        }
+        if (p->oom) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; }
+        if (p->rq_len && actor_now_ns() - p->slice_start > LA_SLICE_NS) { actor_yield(p->ctx); return; }
+    }
+}
+
+/* Protected dispatch of one actor message into the process's state. */
+static int la_dispatch_protected(lua_State *L) {
+    const actor_msg *m = (const actor_msg *)lua_touserdata(L, 1);
+    la_proc *p = la_proc_of(L);
+    lua_settop(L, 0);
+    switch (m->signal) {
+    case ACTOR_MESSAGE: if (m->tag == LA_TAG_MSG) la_on_message(L, p, m); break;
+    case ACTOR_EXIT: case ACTOR_LINK_DOWN: case ACTOR_CANCEL: la_on_signal(L, p, m); break;
+    case ACTOR_TIMER: la_on_timer(L, p, m->tag); break;
+    default: break;
+    }
+    return 0;
+}
+
+static void la_behaviour(actor_context *ctx, const actor_msg *m) {
+    la_proc *p = (la_proc *)actor_state(ctx);
+    p->ctx = ctx;
+    if (p->finished) return;
+    if (m->signal == ACTOR_START) {
+        p->self = actor_self(ctx);
+        lua_actor_pid(p->self, p->host, p->pid, sizeof p->pid);
+        la_boot(p, m->data, m->size, m->from, m->from_host);
+    } else if (p->L) {
+        lua_pushcfunction(p->L, la_dispatch_protected);
+        lua_pushlightuserdata(p->L, (void *)m);
+        if (lua_pcall(p->L, 1, 0, 0) != LUA_OK) la_fail_process(p, p->L, p->oom ? LUA_ERRMEM : LUA_ERRRUN);
+        lua_settop(p->L, 0);
+    }
+    if (!p->finished && p->L) la_run(p);
+}
+
+/* Upgrade: close the state, boot the new definition from the carry. */
+static void la_do_upgrade(la_proc *p) {
+    lua_State *L = p->L;
+    la_push_registry(L, &la_K_EXEC); /* exec children: their EXIT is not ours to see any more */
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        actor_demonitor(p->ctx, actor_id_make((uint64_t)lua_tointeger(L, -2)));
+        lua_pop(L, 1);
+    }
+    lua_close(L);
+    p->L = NULL;
+    p->main_co = p->current = NULL;
+    p->rq_len = p->rq_head = 0;
+    p->oom = 0;
+    p->mem = 0;
+    p->def = p->upgrade_to;
+    actor_trap_links(p->ctx, 0);
+    la_boot(p, p->carry.p, p->carry.n, p->self, p->host);
+    la_buf_free(&p->carry);
+    if (!p->finished && p->L) la_run(p);
+}
+
+static const char *la_reason_kind(const actor_exit_reason *why) {
+    switch (why->kind) {
+    case ACTOR_EXIT_TERMINATED: return "CANCELED";
+    case ACTOR_EXIT_DEADLINE: return "TIMEOUT";
+    case ACTOR_EXIT_LINKED: return "INTERNAL";
+    case ACTOR_EXIT_ERROR: return la_kinds[why->code > 0 && why->code < LA_NKINDS ? why->code : LA_INTERNAL];
+    default: return "";
+    }
+}
+
+/* Every process end: report, then bookkeeping (count, list, idle notice). */
+static void la_on_exit(actor_context *self, const actor_exit_reason *why) {
+    la_proc *p = (la_proc *)actor_state(self);
+    lua_actor_runtime *rt = p->rt;
+    lua_actor_exit_info info;
+    char pid[ACTOR_NAME_MAX + 40];
+    actor_id observer;
+    lua_actor_pid(actor_self(self), p->host, pid, sizeof pid);
+    info.pid = pid;
+    info.definition = p->def->id;
+    info.normal = why->kind == ACTOR_EXIT_NORMAL;
+    info.kind = la_reason_kind(why);
+    info.message = why->message;
+    info.traceback = info.normal ? NULL : p->traceback;
+    if (rt->d.on_exit) {
+        rt->d.on_exit(&info, rt->d.user);
+    } else if (!info.normal) {
+        la_lock(&rt->out_lock);
+        fprintf(stderr, "lua-actor: process %s (%s) failed [%s]: %s\n", pid, info.definition, info.kind, info.message);
+        if (info.traceback) fprintf(stderr, "%s\n", info.traceback);
+        fflush(stderr);
+        la_unlock(&rt->out_lock);
+    }
+    la_lock(&rt->lock);
+    if (p->prev) p->prev->next = p->next; else rt->procs = p->next;
+    if (p->next) p->next->prev = p->prev;
+    p->prev = p->next = NULL;
+    observer = rt->observer;
+    la_unlock(&rt->lock);
+    if (la_add64(&rt->live, (uint64_t)-1) == 1 && observer.value)
+        actor_system_send(rt->sys, observer, LA_TAG_IDLE, NULL, 0);
+}
+
+/* START payload header without a Lua state: ctx, actor, scope, messages = nil, nargs. */
+static void la_start_header(la_buf *b, int nargs) {
+    int i;
+    for (i = 0; i < 4; ++i) la_buf_byte(b, LA_V_NIL);
+    la_buf_byte(b, LA_V_INT);
+    la_buf_varint(b, (uint64_t)nargs << 1);
+}
+
+actor_result lua_actor_spawn(lua_actor_runtime *rt, const char *id, const char *host, actor_context *parent,
+                             unsigned flags, lua_State *args, int nargs, actor_id *out, char *err, size_t errlen) {
+    const la_def *def;
+    actor_host *h;
+    la_proc *np;
+    la_buf b = { NULL, 0, 0, 0 };
+    actor_spawn_desc d;
+    actor_result r;
+    if (err && errlen) err[0] = 0;
+    if (!rt || !id || !host || nargs < 0 || (nargs && !args)) return ACTOR_ERR_INVALID;
+    if (!(def = la_find_def(rt, id)) || def->library) {
+        if (err) snprintf(err, errlen, "unknown process definition '%s'", id);
+        return ACTOR_ERR_NOT_FOUND;
+    }
+    if (!(h = actor_host_find(rt->sys, host))) {
+        if (err) snprintf(err, errlen, "unknown host '%s'", host);
+        return ACTOR_ERR_NOT_FOUND;
+    }
+    la_start_header(&b, nargs);
+    if (nargs && !la_encode(args, &b, lua_gettop(args) - nargs + 1, nargs, err, errlen)) { la_buf_free(&b); return ACTOR_ERR_INVALID; }
+    if (b.oom || !(np = la_proc_new(rt, def, h))) { la_buf_free(&b); return ACTOR_ERR_NO_MEMORY; }
+    memset(&d, 0, sizeof d);
+    d.fn = la_behaviour;
+    d.state = np;
+    d.state_dtor = la_proc_free;
+    d.on_exit = la_on_exit;
+    d.parent = parent;
+    d.flags = (flags & (ACTOR_SPAWN_LINK | ACTOR_SPAWN_MONITOR)) | ACTOR_SPAWN_START;
+    d.start_data = b.p;
+    d.start_size = b.n;
+    r = la_spawn_proc(rt, np, h, &d, out);
+    la_buf_free(&b);
+    if (r != ACTOR_OK && err && !err[0]) snprintf(err, errlen, "spawn %s: %s", id, actor_result_string(r));
+    return r;
+}
+
+/* >>embed: require("actor") in a state that is not a process --------------------- */
+
+static char la_K_RT, la_K_SELF;
+#define LA_MT_ATTACHED "actor.attached"
+
+typedef struct la_attached { lua_actor_runtime *rt; actor_context *me; } la_attached;
+
+void lua_actor_bind(lua_State *L, lua_actor_runtime *rt) {
+    lua_pushlightuserdata(L, rt);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_RT);
+    luaL_getsubtable(L, LUA_REGISTRYINDEX, LUA_PRELOAD_TABLE);
+    lua_pushcfunction(L, luaopen_actor);
+    lua_setfield(L, -2, "actor");
+    lua_pop(L, 1);
+}
+
+static la_attached *la_att(lua_State *L) {
+    la_attached *a;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &la_K_SELF);
+    a = (la_attached *)luaL_testudata(L, -1, LA_MT_ATTACHED);
+    lua_pop(L, 1);
+    if (!a || !a->me) luaL_error(L, "actor: this state has no identity (use lua_actor_bind and require)");
+    return a;
+}
+
+static int la_att_gc(lua_State *L) {
+    la_attached *a = (la_attached *)luaL_checkudata(L, 1, LA_MT_ATTACHED);
+    if (a->me) actor_detach(a->me);
+    a->me = NULL;
+    return 0;
+}
+
+static int la_att_pid(lua_State *L) { la_push_pid(L, actor_self(la_att(L)->me), NULL); return 1; }
+
+static int la_att_spawn(lua_State *L) {
+    la_attached *a = la_att(L);
+    actor_id id;
+    char err[256];
+    actor_result r;
+    int n = lua_gettop(L) - 2;
+    if (lua_type(L, 1) != LUA_TSTRING || lua_type(L, 2) != LUA_TSTRING)
+        return la_fail(L, LA_INVALID, "spawn(id, host, ...): id and host must be strings");
+    r = lua_actor_spawn(a->rt, lua_tostring(L, 1), lua_tostring(L, 2), a->me, ACTOR_SPAWN_MONITOR, L, n < 0 ? 0 : n, &id,
+                        err, sizeof err);
+    if (r != ACTOR_OK) return la_fail(L, r == ACTOR_ERR_NOT_FOUND ? LA_NOT_FOUND : r == ACTOR_ERR_INVALID ? LA_INVALID : LA_INTERNAL, "%s", err);
+    la_push_pid(L, id, actor_host_find(a->rt->sys, lua_tostring(L, 2)));
+    return 1;
+}
+
+static int la_att_send(lua_State *L) {
+    la_attached *a = la_att(L);
+    actor_id to;
+    la_buf b = { NULL, 0, 0, 0 };
+    char err[160];
+    size_t n, tlen;
+    const char *s, *topic;
+    actor_result r;
+    int nv = lua_gettop(L) - 2;
+    if (lua_type(L, 1) != LUA_TSTRING) return la_fail(L, LA_INVALID, "destination must be a pid or a registered name");
+    s = lua_tolstring(L, 1, &n);
+    if (!lua_actor_parse_pid(s, n, &to) && actor_lookup(a->rt->sys, s, &to) != ACTOR_OK)
+        return la_fail(L, LA_NOT_FOUND, "no process '%s'", s);
+    if (lua_type(L, 2) != LUA_TSTRING || !lua_rawlen(L, 2) || lua_tostring(L, 2)[0] == '@')
+        return la_fail(L, LA_INVALID, "topic must be a non-empty string not starting with '@'");
+    topic = lua_tolstring(L, 2, &tlen);
+    la_buf_str(&b, topic, tlen);
+    la_buf_varint(&b, (uint64_t)(nv < 0 ? 0 : nv));
+    if (!la_encode(L, &b, 3, nv < 0 ? 0 : nv, err, sizeof err)) { la_buf_free(&b); return la_fail(L, LA_INVALID, "%s", err); }
+    r = actor_send(a->me, to, LA_TAG_MSG, b.p, b.n);
+    la_buf_free(&b);
+    if (r != ACTOR_OK) return la_fail_result(L, r, "send");
+    lua_pushboolean(L, 1);
+    return 1;
+}
+
+/* receive(timeout_ms) -> topic, from, values... | "@exit", from, result | nil, err */
+static int la_att_receive(lua_State *L) {
+    la_attached *a = la_att(L);
+    actor_msg m;
+    lua_Integer timeout = luaL_optinteger(L, 1, -1);
+    actor_result r = actor_receive(a->me, &m, (int64_t)timeout);
+    if (r == ACTOR_ERR_TIMEOUT) return la_fail(L, LA_TIMEOUT, "receive timed out");
+    if (r != ACTOR_OK) return la_fail_result(L, r, "receive");
+    lua_settop(L, 0);
+    if (m.signal == ACTOR_MESSAGE && m.tag == LA_TAG_MSG) {
+        la_reader rd;
+        size_t tlen;
+        const char *topic;
+        int n;
+        rd.p = (const unsigned char *)m.data;
+        rd.end = rd.p + m.size;
+        rd.bad = 0;
+        topic = la_rd_str(&rd, &tlen);
+        n = (int)la_rd_varint(&rd);
+        lua_pushlstring(L, topic, tlen);
+        if (m.from.value) la_push_pid(L, m.from, m.from_host); else lua_pushnil(L);
+        la_decode(L, &rd, n);
+        return 2 + n;
+    }
+    if (m.signal == ACTOR_EXIT || m.signal == ACTOR_LINK_DOWN) {
+        lua_pushstring(L, m.signal == ACTOR_EXIT ? "@exit" : "@link_down");
+        la_push_pid(L, m.from, m.from_host);
+        la_push_result(L, m.reason);
+        return 3;
+    }
+    lua_pushstring(L, "@signal");
+    lua_pushnil(L);
+    return 2;
+}
+
+int luaopen_actor(lua_State *L) {
+    static const luaL_Reg f[] = { { "pid", la_att_pid }, { "spawn", la_att_spawn }, { "send", la_att_send },
+                                  { "receive", la_att_receive }, { NULL, NULL } };
+    lua_actor_runtime *rt;
+    la_attached *a;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &la_K_RT);
+    rt = (lua_actor_runtime *)lua_touserdata(L, -1);
+    lua_pop(L, 1);
+    if (!rt) return luaL_error(L, "actor: call lua_actor_bind(L, runtime) first");
+    if (luaL_newmetatable(L, LA_MT_ERROR)) { lua_pop(L, 1); la_open_errors(L); } else lua_pop(L, 1);
+    a = (la_attached *)lua_newuserdatauv(L, sizeof *a, 0);
+    a->rt = rt;
+    a->me = NULL;
+    if (luaL_newmetatable(L, LA_MT_ATTACHED)) { lua_pushcfunction(L, la_att_gc); lua_setfield(L, -2, "__gc"); }
+    lua_setmetatable(L, -2);
+    if (actor_attach(rt->sys, &a->me) != ACTOR_OK) return luaL_error(L, "actor: cannot attach");
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_SELF);
+    luaL_newlib(L, f);
+    return 1;
+}
+
+/* >>app: manifests and the runner's supervision loop ------------------------------ */
+
+typedef struct la_entry {
+    char *def;              /* definition id */
+    char *host;             /* lifecycle host */
+    int auto_start;
+    la_buf start;           /* START payload: security + args from the manifest */
+    int max_attempts, attempts;
+    double delay_ms;
+    int last_normal, ran;
+    actor_id current;
+} la_entry;
+
+typedef struct la_hostspec { char *id; int workers; size_t limit; actor_host *h; } la_hostspec;
+
+struct lua_actor_app {
+    lua_actor_runtime *rt;
+    la_entry *entries;
+    int nentries;
+    la_hostspec *hosts;
+    int nhosts;
+    actor_context *me;
+    actor_id me_id;
+    int pending_signal;     /* interrupt before run started */
+    la_mutex lock;
+};
+
+enum { LA_TAG_TIMEOUT = 0x4C410010u, LA_TAG_INT = 0x4C410011u, LA_TAG_RESTART = 0x4C420000u };
+
+static int la_app_fail(char *err, size_t errlen, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    if (err) vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return 0;
+}
+
+/* "64MB", "512KB", "1GB", "1024" (bytes). 0 on error. */
+static int la_parse_size(lua_State *L, int idx, size_t *out) {
+    double v;
+    char *end;
+    if (lua_type(L, idx) == LUA_TNUMBER) { v = lua_tonumber(L, idx); if (v < 0) return 0; *out = (size_t)v; return 1; }
+    if (lua_type(L, idx) != LUA_TSTRING) return 0;
+    v = strtod(lua_tostring(L, idx), &end);
+    if (end == lua_tostring(L, idx) || v < 0) return 0;
+    while (*end == ' ') end++;
+    if (!*end || !strcmp(end, "B")) {}
+    else if (!strcmp(end, "KB") || !strcmp(end, "K") || !strcmp(end, "KiB")) v *= 1024.0;
+    else if (!strcmp(end, "MB") || !strcmp(end, "M") || !strcmp(end, "MiB")) v *= 1048576.0;
+    else if (!strcmp(end, "GB") || !strcmp(end, "G") || !strcmp(end, "GiB")) v *= 1073741824.0;
+    else return 0;
+    *out = (size_t)v;
+    return 1;
+}
+
+/* Every path ending in "/_index.lua" under dir, sorted. */
+static int la_cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+static int la_find_manifests(const char *dir, char ***list, int *n, int *cap) {
+#if defined(_WIN32)
+    char pattern[4096];
+    WIN32_FIND_DATAA fd;
+    HANDLE hf;
+    snprintf(pattern, sizeof pattern, "%s\\*", dir);
+    hf = FindFirstFileA(pattern, &fd);
+    if (hf == INVALID_HANDLE_VALUE) return 0;
+    do {
+        char path[4096];
+        if (!strcmp(fd.cFileName, ".") || !strcmp(fd.cFileName, "..")) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, fd.cFileName);
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) la_find_manifests(path, list, n, cap);
+        else if (!strcmp(fd.cFileName, "_index.lua")) {
+#else
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    if (!d) return 0;
+    while ((de = readdir(d)) != NULL) {
+        char path[4096];
+        struct stat st;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (stat(path, &st) != 0) continue;
+        if (S_ISDIR(st.st_mode)) la_find_manifests(path, list, n, cap);
+        else if (!strcmp(de->d_name, "_index.lua")) {
+#endif
+            if (*n == *cap) {
+                int nc = *cap ? *cap * 2 : 16;
+                char **nl = (char **)realloc(*list, (size_t)nc * sizeof *nl);
+                if (!nl) continue;
+                *list = nl;
+                *cap = nc;
+            }
+            (*list)[(*n)++] = la_strdup(path);
+        }
+#if defined(_WIN32)
+    } while (FindNextFileA(hf, &fd));
+    FindClose(hf);
+#else
+    }
+    closedir(d);
+#endif
+    return 1;
+}
+
+/* Strings of the array field `field` of the table at idx into a
+   NULL-terminated list (pairs when `pairs`: key, value of a map). */
+static char **la_string_list(lua_State *L, int idx, const char *field, int pairs, int *ok) {
+    char **out;
+    int n = 0, i = 0;
+    *ok = 1;
+    lua_getfield(L, idx, field);
+    if (lua_isnil(L, -1)) { lua_pop(L, 1); return NULL; }
+    if (!lua_istable(L, -1)) { lua_pop(L, 1); *ok = 0; return NULL; }
+    lua_pushnil(L);
+    while (lua_next(L, -2)) { n++; lua_pop(L, 1); }
+    out = (char **)calloc((size_t)(2 * n + 1), sizeof *out);
+    if (!out) { lua_pop(L, 1); *ok = 0; return NULL; }
+    if (pairs) {
+        lua_pushnil(L);
+        while (lua_next(L, -2)) {
+            if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING) *ok = 0;
+            else { out[i++] = la_strdup(lua_tostring(L, -2)); out[i++] = la_strdup(lua_tostring(L, -1)); }
+            lua_pop(L, 1);
+        }
+    } else {
+        for (i = 0; i < n; ++i) {
+            if (lua_rawgeti(L, -1, i + 1) != LUA_TSTRING) *ok = 0;
+            else out[i] = la_strdup(lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    return out;
+}
+static void la_free_list(char **l) { int i; if (!l) return; for (i = 0; l[i]; ++i) free(l[i]); free(l); }
+
+static int la_app_add_entry(lua_actor_app *app, la_entry *e) {
+    la_entry *ne = (la_entry *)realloc(app->entries, (size_t)(app->nentries + 1) * sizeof *ne);
+    if (!ne) return 0;
+    app->entries = ne;
+    app->entries[app->nentries++] = *e;
+    return 1;
+}
+
+/* The manifest table is on top of S. */
+static int la_load_manifest(lua_actor_app *app, lua_State *S, const char *path, const char *folder, char *err, size_t errlen) {
+    const char *ns;
+    lua_Integer i, n;
+    int man = lua_gettop(S);
+    if (!lua_istable(S, man)) return la_app_fail(err, errlen, "%s: the manifest must return a table", path);
+    lua_getfield(S, man, "namespace");
+    if (lua_type(S, -1) != LUA_TSTRING || !lua_rawlen(S, -1)) return la_app_fail(err, errlen, "%s: missing namespace", path);
+    ns = lua_tostring(S, -1);
+    lua_getfield(S, man, "entries");
+    if (!lua_istable(S, -1)) return la_app_fail(err, errlen, "%s: missing entries table", path);
+    n = (lua_Integer)lua_rawlen(S, -1);
+    for (i = 1; i <= n; ++i) {
+        int ent, ok = 1;
+        const char *name, *kind;
+        char id[ACTOR_NAME_MAX + 1];
+        if (lua_rawgeti(S, man + 2, i) != LUA_TTABLE) return la_app_fail(err, errlen, "%s: entry %d is not a table", path, (int)i);
+        ent = lua_gettop(S);
+        lua_getfield(S, ent, "name");
+        lua_getfield(S, ent, "kind");
+        name = lua_tostring(S, -2);
+        kind = lua_tostring(S, -1);
+        if (!name || !*name) return la_app_fail(err, errlen, "%s: entry %d has no name", path, (int)i);
+        if (!kind) return la_app_fail(err, errlen, "%s: entry '%s' has no kind", path, name);
+        if (snprintf(id, sizeof id, "%s:%s", ns, name) >= (int)sizeof id)
+            return la_app_fail(err, errlen, "%s: entry '%s': id too long", path, name);
+        if (!strcmp(kind, "process.host")) {
+            la_hostspec *hs;
+            int workers = 0;
+            lua_getfield(S, ent, "host");
+            if (lua_istable(S, -1)) {
+                lua_getfield(S, -1, "workers");
+                if (!lua_isnil(S, -1) && (!lua_isinteger(S, -1) || lua_tointeger(S, -1) < 0 || lua_tointeger(S, -1) > 1024))
+                    return la_app_fail(err, errlen, "%s: host '%s': workers must be an integer from 0 to 1024", path, name);
+                workers = lua_isnil(S, -1) ? -1 : (int)lua_tointeger(S, -1);
+                lua_pop(S, 1);
+            } else {
+                workers = -1;
+            }
+            hs = (la_hostspec *)realloc(app->hosts, (size_t)(app->nhosts + 1) * sizeof *hs);
+            if (!hs) return la_app_fail(err, errlen, "out of memory");
+            app->hosts = hs;
+            memset(&hs[app->nhosts], 0, sizeof *hs);
+            hs[app->nhosts].id = la_strdup(id);
+            hs[app->nhosts].workers = workers;
+            app->nhosts++;
+        } else if (!strcmp(kind, "process.lua") || !strcmp(kind, "library.lua")) {
+            lua_actor_def_desc d;
+            char **modules, **imports, file[4096], derr[512];
+            const char *src;
+            la_entry e;
+            memset(&d, 0, sizeof d);
+            memset(&e, 0, sizeof e);
+            lua_getfield(S, ent, "source");
+            src = lua_tostring(S, -1);
+            if (!src || strncmp(src, "file://", 7))
+                return la_app_fail(err, errlen, "%s: entry '%s': source must be \"file://path\"", path, name);
+            if (strlen(folder) + strlen(src + 7) + 2 > sizeof file)
+                return la_app_fail(err, errlen, "%s: entry '%s': source path too long", path, name);
+            memcpy(file, folder, strlen(folder));
+            file[strlen(folder)] = '/';
+            strcpy(file + strlen(folder) + 1, src + 7);
+            modules = la_string_list(S, ent, "modules", 0, &ok);
+            if (!ok) { la_free_list(modules); return la_app_fail(err, errlen, "%s: entry '%s': modules must be a list of names", path, name); }
+            imports = la_string_list(S, ent, "imports", 1, &ok);
+            if (!ok) { la_free_list(modules); la_free_list(imports); return la_app_fail(err, errlen, "%s: entry '%s': imports must map names to library ids", path, name); }
+            d.id = id;
+            d.path = file;
+            d.modules = (const char *const *)modules;
+            d.imports = (const char *const *)imports;
+            d.library = kind[0] == 'l';
+            lua_getfield(S, ent, "method");
+            d.method = lua_tostring(S, -1);
+            lua_getfield(S, ent, "memory_limit");
+            if (!lua_isnil(S, -1) && !la_parse_size(S, -1, &d.memory_limit)) {
+                la_free_list(modules); la_free_list(imports);
+                return la_app_fail(err, errlen, "%s: entry '%s': bad memory_limit", path, name);
+            }
+            if (lua_actor_define(app->rt, &d, derr, sizeof derr) != ACTOR_OK) {
+                la_free_list(modules); la_free_list(imports);
+                return la_app_fail(err, errlen, "%s: entry '%s': %s", path, name, derr);
+            }
+            la_free_list(modules);
+            la_free_list(imports);
+            lua_settop(S, ent);
+            lua_getfield(S, ent, "lifecycle");
+            if (!d.library && lua_istable(S, -1)) {
+                int lc = lua_gettop(S), nargs = 0, top;
+                char eerr[160];
+                lua_getfield(S, lc, "auto_start");
+                e.auto_start = lua_toboolean(S, -1);
+                lua_getfield(S, lc, "host");
+                if (!lua_isnil(S, -1) && lua_type(S, -1) != LUA_TSTRING) return la_app_fail(err, errlen, "%s: entry '%s': lifecycle.host must be a string", path, name);
+                e.host = lua_isnil(S, -1) ? NULL : la_strdup(lua_tostring(S, -1));
+                lua_getfield(S, lc, "restart");
+                if (lua_istable(S, -1)) {
+                    char dur[128];
+                    lua_getfield(S, -1, "max_attempts");
+                    e.max_attempts = (int)lua_tointeger(S, -1);
+                    lua_getfield(S, -2, "delay");
+                    if (!lua_isnil(S, -1) && !la_duration_ms(S, -1, &e.delay_ms, dur, sizeof dur)) {
+                        free(e.host);
+                        return la_app_fail(err, errlen, "%s: entry '%s': restart.delay: %s", path, name, dur);
+                    }
+                    lua_pop(S, 2);
+                }
+                /* START payload: ctx, actor, scope, messages, nargs, args... */
+                lua_settop(S, lc);
+                top = lua_gettop(S);
+                lua_pushnil(S);
+                lua_getfield(S, ent, "security");
+                if (lua_istable(S, -1)) {
+                    int sec = lua_gettop(S);
+                    lua_getfield(S, sec, "actor");
+                    lua_createtable(S, 0, 1);
+                    lua_getfield(S, sec, "policies");
+                    lua_setfield(S, -2, "policies");
+                    lua_remove(S, sec);
+                } else {
+                    lua_pop(S, 1);
+                    lua_pushnil(S);
+                    lua_pushnil(S);
+                }
+                lua_pushnil(S);
+                lua_getfield(S, lc, "args");
+                if (!lua_isnil(S, -1) && !lua_istable(S, -1)) { free(e.host); return la_app_fail(err, errlen, "%s: entry '%s': lifecycle.args must be a list", path, name); }
+                nargs = lua_istable(S, -1) ? (int)lua_rawlen(S, -1) : 0;
+                {
+                    int argt = lua_gettop(S), k;
+                    lua_pushinteger(S, nargs);
+                    for (k = 1; k <= nargs; ++k) lua_rawgeti(S, argt, k);
+                    lua_remove(S, argt);
+                }
+                if (!la_encode(S, &e.start, top + 1, 5 + nargs, eerr, sizeof eerr)) {
+                    free(e.host);
+                    la_buf_free(&e.start);
+                    return la_app_fail(err, errlen, "%s: entry '%s': %s", path, name, eerr);
+                }
+                lua_settop(S, ent);
+                e.def = la_strdup(id);
+                e.last_normal = 1;
+                if (e.auto_start && !la_app_add_entry(app, &e)) return la_app_fail(err, errlen, "out of memory");
+                if (!e.auto_start) { free(e.def); free(e.host); la_buf_free(&e.start); }
+            }
+        } else {
+            return la_app_fail(err, errlen, "%s: entry '%s': unknown kind '%s'", path, name, kind);
+        }
+        lua_settop(S, man + 2);
+    }
+    return 1;
+}
+
+static void la_app_destroy(lua_actor_app *app) {
+    int i;
+    for (i = 0; i < app->nentries; ++i) { free(app->entries[i].def); free(app->entries[i].host); la_buf_free(&app->entries[i].start); }
+    free(app->entries);
+    for (i = 0; i < app->nhosts; ++i) free(app->hosts[i].id);
+    free(app->hosts);
+    la_mutex_destroy(&app->lock);
+    free(app);
+}
+
+actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int workers_override, lua_actor_app **out,
+                                char *err, size_t errlen) {
+    lua_actor_app *app;
+    char **files = NULL;
+    int nfiles = 0, cap = 0, i, ok = 1;
+    if (!out) return ACTOR_ERR_INVALID;
+    *out = NULL;
+    if (!rt || !dir) return ACTOR_ERR_INVALID;
+    app = (lua_actor_app *)calloc(1, sizeof *app);
+    if (!app) return ACTOR_ERR_NO_MEMORY;
+    app->rt = rt;
+    la_mutex_init(&app->lock);
+    if (!la_find_manifests(dir, &files, &nfiles, &cap)) {
+        la_app_fail(err, errlen, "%s: cannot open the app folder", dir);
+        la_app_destroy(app);
+        return ACTOR_ERR_NOT_FOUND;
+    }
+    if (!nfiles) ok = la_app_fail(err, errlen, "%s: no _index.lua found", dir);
+    if (nfiles) qsort(files, (size_t)nfiles, sizeof *files, la_cmp_str);
+    for (i = 0; i < nfiles && ok; ++i) { /* each manifest in a scratch state with the base library only */
+        lua_State *S = luaL_newstate();
+        char folder[4096];
+        char *slash;
+        snprintf(folder, sizeof folder, "%s", files[i]);
+        slash = strrchr(folder, '/');
+        if (slash) *slash = 0;
+        if (!S) { ok = la_app_fail(err, errlen, "out of memory"); break; }
+        luaL_requiref(S, "_G", luaopen_base, 1);
+        lua_pop(S, 1);
+        if (luaL_loadfilex(S, files[i], "t") != LUA_OK || lua_pcall(S, 0, 1, 0) != LUA_OK)
+            ok = la_app_fail(err, errlen, "%s", lua_tostring(S, -1));
+        else
+            ok = la_load_manifest(app, S, files[i], folder, err, errlen);
+        lua_close(S);
+    }
+    for (i = 0; i < nfiles; ++i) free(files[i]);
+    free(files);
+    /* every auto_start entry needs a known host: its own, or the only one */
+    for (i = 0; ok && i < app->nentries; ++i) {
+        la_entry *e = &app->entries[i];
+        int k, found = 0;
+        if (!e->host) {
+            if (app->nhosts != 1) { ok = la_app_fail(err, errlen, "%s: lifecycle.host is required when the app does not define exactly one process.host", e->def); break; }
+            e->host = la_strdup(app->hosts[0].id);
+        }
+        for (k = 0; k < app->nhosts; ++k) if (!strcmp(app->hosts[k].id, e->host)) found = 1;
+        if (!found) ok = la_app_fail(err, errlen, "%s: unknown host '%s'", e->def, e->host);
+    }
+    /* imports must name libraries */
+    la_lock(&rt->lock);
+    for (i = 0; ok && i < rt->ndefs; ++i) {
+        int k;
+        for (k = 0; ok && k < rt->defs[i]->nimports; ++k) {
+            int j, found = 0;
+            for (j = 0; j < rt->ndefs; ++j)
+                if (rt->defs[j]->library && !strcmp(rt->defs[j]->id, rt->defs[i]->imports[2 * k + 1])) found = 1;
+            if (!found) ok = la_app_fail(err, errlen, "%s: import '%s' names unknown library '%s'", rt->defs[i]->id,
+                                         rt->defs[i]->imports[2 * k], rt->defs[i]->imports[2 * k + 1]);
+        }
+    }
+    la_unlock(&rt->lock);
+    for (i = 0; ok && i < app->nhosts; ++i) { /* hosts always start */
+        actor_host_desc hd;
+        int w = workers_override > 0 ? workers_override : app->hosts[i].workers;
+        actor_result r;
+        memset(&hd, 0, sizeof hd);
+        hd.name = app->hosts[i].id;
+        hd.workers = w < 0 ? 0 : w == 0 ? ACTOR_MANUAL : w;
+        if ((r = actor_host_create(rt->sys, &hd, &app->hosts[i].h)) != ACTOR_OK)
+            ok = la_app_fail(err, errlen, "host '%s': %s", hd.name, actor_result_string(r));
+    }
+    if (!ok) { la_app_destroy(app); return ACTOR_ERR_INVALID; }
+    *out = app;
+    return ACTOR_OK;
+}
+
+/* Pump threads for hosts with workers = 0: the runner is the program that
+   pumps them. Stopped by a flag plus one wake-up (work on the host). */
+typedef struct la_pump { actor_host *h; volatile int stop; int started;
+#if defined(_WIN32)
+    HANDLE t;
+#else
+    pthread_t t;
+#endif
+} la_pump;
+
+#if defined(_WIN32)
+static DWORD WINAPI la_pump_main(LPVOID arg) {
+#else
+static void *la_pump_main(void *arg) {
+#endif
+    la_pump *pm = (la_pump *)arg;
+    while (!__atomic_load_n(&pm->stop, __ATOMIC_ACQUIRE)) {
+        if (actor_host_run(pm->h, 64) == 0) actor_host_wait(pm->h, -1);
+    }
+    return 0;
+}
+
+static void la_noop(actor_context *self, const actor_msg *m) { (void)m; actor_exit(self, NULL); }
+
+static void la_pump_stop(la_pump *pm) {
+    actor_spawn_desc d;
+    actor_id id;
+    if (!pm->started) return;
+    __atomic_store_n(&pm->stop, 1, __ATOMIC_RELEASE);
+    memset(&d, 0, sizeof d);
+    d.fn = la_noop;
+    d.flags = ACTOR_SPAWN_START; /* gives the pump work: it wakes and sees stop */
+    actor_spawn(pm->h, &d, &id);
+#if defined(_WIN32)
+    WaitForSingleObject(pm->t, INFINITE);
+    CloseHandle(pm->t);
+#else
+    pthread_join(pm->t, NULL);
+#endif
+}
+
+static void la_app_spawn(lua_actor_app *app, int i) {
+    la_entry *e = &app->entries[i];
+    const la_def *def = la_find_def(app->rt, e->def);
+    actor_host *h = actor_host_find(app->rt->sys, e->host);
+    la_proc *np;
+    actor_spawn_desc d;
+    actor_result r = ACTOR_ERR_NOT_FOUND;
+    e->ran = 1;
+    e->current.value = 0;
+    if (def && h && (np = la_proc_new(app->rt, def, h)) != NULL) {
+        memset(&d, 0, sizeof d);
+        d.fn = la_behaviour;
+        d.state = np;
+        d.state_dtor = la_proc_free;
+        d.on_exit = la_on_exit;
+        d.parent = app->me;
+        d.flags = ACTOR_SPAWN_START | ACTOR_SPAWN_MONITOR;
+        d.start_data = e->start.p;
+        d.start_size = e->start.n;
+        r = la_spawn_proc(app->rt, np, h, &d, &e->current);
+    }
+    if (r != ACTOR_OK) {
+        e->last_normal = 0;
+        fprintf(stderr, "lua-actor: cannot start %s on %s: %s\n", e->def, e->host, actor_result_string(r));
+    }
+}
+
+/* Cancel every live process with a 1 s deadline. */
+static void la_app_cancel_all(lua_actor_app *app) {
+    lua_actor_runtime *rt = app->rt;
+    actor_id *ids = NULL;
+    int n = 0, cap = 0, i;
+    la_proc *p;
+    la_lock(&rt->lock);
+    for (p = rt->procs; p; p = p->next) {
+        if (n == cap) {
+            actor_id *ni = (actor_id *)realloc(ids, (size_t)(cap = cap ? cap * 2 : 64) * sizeof *ni);
+            if (!ni) break;
+            ids = ni;
+        }
+        ids[n++] = p->self;
+    }
+    la_unlock(&rt->lock);
+    for (i = 0; i < n; ++i) if (ids[i].value) actor_cancel(rt->sys, app->me_id, ids[i], 1000);
+    free(ids);
+}
+
+int lua_actor_app_run(lua_actor_app *app, int64_t timeout_ms) {
+    lua_actor_runtime *rt;
+    la_pump *pumps;
+    int i, pending = 0, status = -1, pending_signal;
+    if (!app) return 2;
+    rt = app->rt;
+    if (actor_attach(rt->sys, &app->me) != ACTOR_OK) return 2;
+    la_lock(&app->lock);
+    app->me_id = actor_self(app->me);
+    pending_signal = app->pending_signal;
+    la_unlock(&app->lock);
+    la_lock(&rt->lock);
+    rt->observer = app->me_id;
+    la_unlock(&rt->lock);
+    pumps = (la_pump *)calloc((size_t)app->nhosts + 1, sizeof *pumps);
+    for (i = 0; pumps && i < app->nhosts; ++i) {
+        pumps[i].h = app->hosts[i].h;
+        if (actor_host_workers(pumps[i].h) != ACTOR_MANUAL) continue;
+#if defined(_WIN32)
+        pumps[i].started = (pumps[i].t = CreateThread(NULL, 0, la_pump_main, &pumps[i], 0, NULL)) != NULL;
+#else
+        pumps[i].started = pthread_create(&pumps[i].t, NULL, la_pump_main, &pumps[i]) == 0;
+#endif
+    }
+    for (i = 0; i < app->nentries; ++i) la_app_spawn(app, i);
+    if (timeout_ms >= 0) actor_after(app->me, (uint64_t)timeout_ms, LA_TAG_TIMEOUT, NULL);
+    if (pending_signal) { status = 128 + pending_signal; la_app_cancel_all(app); }
+    while (lua_actor_count(rt) > 0 || pending > 0) {
+        actor_msg m;
+        if (actor_receive(app->me, &m, -1) != ACTOR_OK) break;
+        if (m.signal == ACTOR_EXIT) {
+            for (i = 0; i < app->nentries; ++i) {
+                la_entry *e = &app->entries[i];
+                if (e->current.value != m.from.value) continue;
+                e->current.value = 0;
+                e->last_normal = m.reason->kind == ACTOR_EXIT_NORMAL;
+                if (!e->last_normal && status < 0 && e->attempts < e->max_attempts) {
+                    e->attempts++;
+                    pending++;
+                    actor_after(app->me, (uint64_t)(e->delay_ms > 0 ? ceil(e->delay_ms) : 0), LA_TAG_RESTART + (uint32_t)i, NULL);
+                }
+            }
+        } else if (m.signal == ACTOR_TIMER && m.tag >= LA_TAG_RESTART && m.tag < LA_TAG_RESTART + (uint32_t)app->nentries) {
+            pending--;
+            if (status < 0) la_app_spawn(app, (int)(m.tag - LA_TAG_RESTART));
+        } else if (m.signal == ACTOR_TIMER && m.tag == LA_TAG_TIMEOUT && status < 0) {
+            status = 3;
+            la_app_cancel_all(app);
+        } else if (m.signal == ACTOR_MESSAGE && m.tag == LA_TAG_INT && m.size == sizeof(int)) {
+            int sig;
+            memcpy(&sig, m.data, sizeof sig);
+            if (status >= 0 && status != 3) { status = 128 + sig; break; } /* second signal: stop waiting */
+            status = 128 + sig;
+            la_app_cancel_all(app);
+        }
+    }
+    la_lock(&rt->lock);
+    rt->observer.value = 0;
+    la_unlock(&rt->lock);
+    for (i = 0; pumps && i < app->nhosts; ++i) la_pump_stop(&pumps[i]);
+    free(pumps);
+    actor_detach(app->me);
+    la_lock(&app->lock);
+    app->me = NULL;
+    app->me_id.value = 0;
+    la_unlock(&app->lock);
+    if (status >= 0) return status;
+    for (i = 0; i < app->nentries; ++i)
+        if (!app->entries[i].last_normal) return 1;
+    return 0;
+}
+
+void lua_actor_app_interrupt(lua_actor_app *app, int signo) {
+    actor_id me;
+    if (!app) return;
+    la_lock(&app->lock);
+    me = app->me_id;
+    if (!me.value) app->pending_signal = signo;
+    la_unlock(&app->lock);
+    if (me.value) actor_system_send(app->rt->sys, me, LA_TAG_INT, &signo, sizeof signo);
+}
+
+void lua_actor_app_free(lua_actor_app *app) { if (app) la_app_destroy(app); }
+
+#endif /* LUA_ACTOR_IMPLEMENTATION */
+
+/*
+   LICENSE: MIT, see the end of actor.h.
+*/

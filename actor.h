@@ -1287,10 +1287,13 @@ static actor__msg *actor__mb_pop(actor_system *s, actor__worker *w, actor_contex
    message arrived or a producer is between its exchange and its link (the
    caller then stays scheduled: never treat that window as empty). */
 static int actor__mb_mark_idle(actor_context *a) {
-    uintptr_t tail = (uintptr_t)a->mb_tail;
+    uintptr_t tail = (uintptr_t)a->mb_tail, seen = tail;
     if (actor__ldp(&a->mb_tail->next, ACTOR__ACQUIRE)) return 0;
     /* release: everything this turn did is visible to the next scheduler */
-    return actor__casp((void **)&a->mb_head, (void **)&tail, (void *)(tail | 1), ACTOR__ACQ_REL);
+    if (actor__casp((void **)&a->mb_head, (void **)&seen, (void *)(tail | 1), ACTOR__ACQ_REL)) return 1;
+    /* an attached receiver that timed out (or woke spuriously) left the
+       mark in place: still empty, still marked */
+    return seen == (tail | 1);
 }
 
 /* >>deque: Chase–Lev (Lê, Pop, Cohen, Zappa Nardelli 2013, C11 version) ---- */

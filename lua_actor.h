@@ -274,6 +274,10 @@ enum { LA_UNKNOWN, LA_NOT_FOUND, LA_ALREADY_EXISTS, LA_INVALID, LA_PERMISSION_DE
        LA_INTERNAL, LA_UNAVAILABLE, LA_NKINDS };
 #define LA_MT_ERROR "actor.error"
 
+/* Metatables are made on first use (see la_fill_meta): most processes
+   never need most of them, and a process must be cheap to start. */
+static void la_setmeta(lua_State *L, const char *name);
+
 static int la_kind_index(const char *k) {
     int i;
     for (i = 0; i < LA_NKINDS; ++i) if (!strcmp(la_kinds[i], k)) return i;
@@ -283,7 +287,7 @@ static int la_kind_index(const char *k) {
 /* Pushes a new error object (userdata; user values: kind, message). */
 static void la_push_error_l(lua_State *L, int kind, const char *msg, size_t len) {
     lua_newuserdatauv(L, 0, 2);
-    luaL_setmetatable(L, LA_MT_ERROR);
+    la_setmeta(L, LA_MT_ERROR);
     lua_pushstring(L, la_kinds[kind >= 0 && kind < LA_NKINDS ? kind : LA_UNKNOWN]);
     lua_setiuservalue(L, -2, 1);
     lua_pushlstring(L, msg, len);
@@ -372,20 +376,20 @@ static int la_errors_is(lua_State *L) {
     return 1;
 }
 
-static void la_open_errors(lua_State *L) {
+static void la_fill_error_meta(lua_State *L) {
     static const luaL_Reg meta[] = { { "__tostring", la_err_tostring }, { "__concat", la_err_concat },
                                      { "__eq", la_err_eq }, { NULL, NULL } };
     static const luaL_Reg methods[] = { { "kind", la_err_kind }, { "message", la_err_message }, { NULL, NULL } };
-    static const luaL_Reg funcs[] = { { "new", la_errors_new }, { "is", la_errors_is }, { NULL, NULL } };
-    int i;
-    luaL_newmetatable(L, LA_MT_ERROR);
     luaL_setfuncs(L, meta, 0);
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
-    lua_pop(L, 1);
+}
+
+static void la_push_errors_lib(lua_State *L) {
+    static const luaL_Reg funcs[] = { { "new", la_errors_new }, { "is", la_errors_is }, { NULL, NULL } };
+    int i;
     luaL_newlib(L, funcs);
     for (i = 0; i < LA_NKINDS; ++i) { lua_pushstring(L, la_kinds[i]); lua_setfield(L, -2, la_kinds[i]); }
-    lua_setglobal(L, "errors");
 }
 
 /* A raised Lua value as an error object, without running user code (no
@@ -996,6 +1000,15 @@ static void la_wake(lua_State *L, la_proc *p, lua_State *co, int nargs) {
 
 static void la_push_registry(lua_State *L, const char *key) { lua_rawgetp(L, LUA_REGISTRYINDEX, key); }
 
+/* A per-process bookkeeping table, created on first use. */
+static void la_reg_table(lua_State *L, const char *key) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, key) != LUA_TNIL) return;
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, key);
+}
+
 static int la_block_k(lua_State *L, int status, lua_KContext ctx) {
     int base = (int)ctx;
     (void)status;
@@ -1079,7 +1092,7 @@ static void la_chan_new(lua_State *L, int cap) {
     memset(ch, 0, sizeof *ch);
     ch->cap = cap;
     ch->head = ch->tail = 1;
-    luaL_setmetatable(L, LA_MT_CHANNEL);
+    la_setmeta(L, LA_MT_CHANNEL);
     lua_newtable(L);
     lua_setiuservalue(L, -2, 1);
 }
@@ -1124,7 +1137,7 @@ static void la_sel_finish(lua_State *L, la_sel *s) {
         if (w->send) {
             la_q_del(&w->ch->sq_head, &w->ch->sq_tail, w);
             if (w->vref != LUA_NOREF) {
-                la_push_registry(L, &la_K_VALUES);
+                la_reg_table(L, &la_K_VALUES);
                 luaL_unref(L, -1, w->vref);
                 lua_pop(L, 1);
                 w->vref = LUA_NOREF;
@@ -1189,7 +1202,7 @@ static int la_try_recv(lua_State *L, la_proc *p, la_chan *ch, int chidx) {
     if (la_chan_count(ch) > 0) {
         la_chan_take(L, ch, chidx);
         if ((w = ch->sq_head) != NULL) { /* room now: a blocked sender moves in */
-            la_push_registry(L, &la_K_VALUES);
+            la_reg_table(L, &la_K_VALUES);
             lua_rawgeti(L, -1, w->vref);
             lua_remove(L, -2);
             la_chan_put(L, ch, chidx);
@@ -1198,7 +1211,7 @@ static int la_try_recv(lua_State *L, la_proc *p, la_chan *ch, int chidx) {
         return 1;
     }
     if ((w = ch->sq_head) != NULL) { /* rendezvous with a blocked sender */
-        la_push_registry(L, &la_K_VALUES);
+        la_reg_table(L, &la_K_VALUES);
         lua_rawgeti(L, -1, w->vref);
         lua_remove(L, -2);
         la_complete(L, p, w, 0, 1, LA_WAKE_OK);
@@ -1257,7 +1270,7 @@ static int la_wait(lua_State *L, la_proc *p, int n, const int *chidx, const int 
         w->send = send[i];
         w->vref = LUA_NOREF;
         if (send[i]) {
-            la_push_registry(L, &la_K_VALUES);
+            la_reg_table(L, &la_K_VALUES);
             lua_pushvalue(L, vidx[i]);
             w->vref = luaL_ref(L, -2);
             lua_pop(L, 1);
@@ -1393,19 +1406,19 @@ static int la_channel_select(lua_State *L) {
     return la_wait(L, p, n, chidx, send, vidx, 0);
 }
 
-static void la_open_channel(lua_State *L) {
+static void la_fill_channel_meta(lua_State *L) {
     static const luaL_Reg methods[] = { { "send", la_ch_send }, { "receive", la_ch_receive }, { "close", la_ch_close },
                                         { "case_send", la_ch_case_send }, { "case_receive", la_ch_case_receive },
                                         { NULL, NULL } };
-    static const luaL_Reg funcs[] = { { "new", la_channel_new }, { "select", la_channel_select }, { NULL, NULL } };
-    luaL_newmetatable(L, LA_MT_CHANNEL);
     luaL_newlib(L, methods);
     lua_setfield(L, -2, "__index");
     lua_pushcfunction(L, la_ch_tostring);
     lua_setfield(L, -2, "__tostring");
-    lua_pop(L, 1);
+}
+
+static void la_push_channel_lib(lua_State *L) {
+    static const luaL_Reg funcs[] = { { "new", la_channel_new }, { "select", la_channel_select }, { NULL, NULL } };
     luaL_newlib(L, funcs);
-    lua_setglobal(L, "channel");
 }
 
 /* >>security: scopes and policies (SPEC §9) --------------------------------------- */
@@ -1489,7 +1502,7 @@ static void la_push_payload(lua_State *L, int msg, lua_Integer i) {
     lua_createtable(L, 1, 0);
     lua_rawgeti(L, msg, i);
     lua_rawseti(L, -2, 1);
-    luaL_setmetatable(L, LA_MT_PAYLOAD);
+    la_setmeta(L, LA_MT_PAYLOAD);
 }
 static int la_msg_payload(lua_State *L) {
     lua_Integer n, i;
@@ -1520,7 +1533,7 @@ static void la_push_raw(lua_State *L, int msg) {
 
 /* Appends the value on top to the array in registry[key] (popped). */
 static void la_list_append(lua_State *L, const char *key) {
-    la_push_registry(L, key);
+    la_reg_table(L, key);
     lua_insert(L, -2);
     lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
     lua_pop(L, 1);
@@ -1538,7 +1551,7 @@ static void la_deliver_message(lua_State *L, la_proc *p, int chidx, int msg) {
    inbox, else it waits (in arrival order) until one of them exists. */
 static void la_route_message(lua_State *L, la_proc *p) {
     int msg = lua_gettop(L);
-    la_push_registry(L, &la_K_LISTEN);
+    la_reg_table(L, &la_K_LISTEN);
     lua_rawgeti(L, msg, LA_M_TOPIC);
     if (lua_rawget(L, -2) == LUA_TUSERDATA) {
         la_deliver_message(L, p, lua_gettop(L), msg);
@@ -1559,7 +1572,7 @@ static void la_route_message(lua_State *L, la_proc *p) {
 static void la_take_pending(lua_State *L, la_proc *p, int chidx, const char *topic) {
     lua_Integer i, n, keep = 0;
     int list;
-    la_push_registry(L, &la_K_PENDING);
+    la_reg_table(L, &la_K_PENDING);
     list = lua_gettop(L);
     n = (lua_Integer)lua_rawlen(L, list);
     for (i = 1; i <= n; ++i) {
@@ -1596,7 +1609,7 @@ static void la_on_message(lua_State *L, la_proc *p, const actor_msg *m) {
     if (r.bad || n < 0 || n > 1000000) return; /* not ours: ignore */
     lua_createtable(L, (int)n, 3);
     msg = lua_gettop(L);
-    luaL_setmetatable(L, LA_MT_MESSAGE);
+    la_setmeta(L, LA_MT_MESSAGE);
     lua_pushlstring(L, topic, tlen);
     lua_rawseti(L, msg, LA_M_TOPIC);
     if (m->from.value) { la_push_pid(L, m->from, m->from_host); lua_rawseti(L, msg, LA_M_FROM); }
@@ -1668,7 +1681,7 @@ static void la_purge_events(lua_State *L, const char *kind, const char *pid) {
         lua_Integer i, n, keep = 0, first = 1;
         int list;
         la_chan *ch = NULL;
-        if (pass == 0) la_push_registry(L, &la_K_PEVENTS);
+        if (pass == 0) la_reg_table(L, &la_K_PEVENTS);
         else {
             la_push_registry(L, &la_K_EVENTS);
             if (lua_isnil(L, -1)) { lua_pop(L, 1); break; }
@@ -2025,7 +2038,7 @@ static int la_p_events(lua_State *L) {
     ch = lua_gettop(L);
     lua_pushvalue(L, ch);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_EVENTS);
-    la_push_registry(L, &la_K_PEVENTS);
+    la_reg_table(L, &la_K_PEVENTS);
     n = (lua_Integer)lua_rawlen(L, -1);
     for (i = 1; i <= n; ++i) { lua_rawgeti(L, -1, i); la_chan_deliver(L, p, ch); }
     lua_newtable(L);
@@ -2045,7 +2058,7 @@ static int la_p_listen(lua_State *L) {
         as_message = lua_toboolean(L, -1);
         lua_pop(L, 1);
     }
-    la_push_registry(L, &la_K_LISTEN);
+    la_reg_table(L, &la_K_LISTEN);
     lua_pushvalue(L, 1);
     if (lua_rawget(L, -2) != LUA_TNIL)
         return la_fail(L, LA_ALREADY_EXISTS, "already listening on topic '%s'", lua_tostring(L, 1));
@@ -2062,7 +2075,7 @@ static int la_p_listen(lua_State *L) {
 
 static int la_p_unlisten(lua_State *L) {
     la_tochan(L, 1);
-    la_push_registry(L, &la_K_LISTEN);
+    la_reg_table(L, &la_K_LISTEN);
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         if (lua_rawequal(L, -1, 1)) {
@@ -2085,7 +2098,7 @@ static int la_p_exec(lua_State *L) {
     la_check_can_block(L, "process.exec");
     r = la_spawn_common(L, ACTOR_SPAWN_MONITOR, 0, 1, &child);
     if (r != 1) return r; /* nil, err */
-    la_push_registry(L, &la_K_EXEC);
+    la_reg_table(L, &la_K_EXEC);
     lua_pushthread(L);
     lua_rawseti(L, -2, (lua_Integer)child.value);
     lua_pop(L, 2);
@@ -2095,7 +2108,7 @@ static int la_p_exec(lua_State *L) {
 /* An EXIT for an exec child wakes its caller instead of becoming an event. */
 static int la_wake_exec(lua_State *L, la_proc *p, const actor_msg *m) {
     lua_State *co;
-    la_push_registry(L, &la_K_EXEC);
+    la_reg_table(L, &la_K_EXEC);
     if (lua_rawgeti(L, -1, (lua_Integer)m->from.value) != LUA_TTHREAD) { lua_pop(L, 2); return 0; }
     co = lua_tothread(L, -1);
     lua_pop(L, 1);
@@ -2182,7 +2195,7 @@ static void la_spawner_copy(lua_State *L, int idx) {
         if (idx) lua_getfield(L, idx, fields[i]); else lua_pushnil(L);
         lua_setfield(L, -2, fields[i]);
     }
-    luaL_setmetatable(L, LA_MT_SPAWNER);
+    la_setmeta(L, LA_MT_SPAWNER);
 }
 
 /* Merges `values` (at vidx) over the base context into a fresh table. */
@@ -2345,7 +2358,7 @@ static int la_p_upgrade(lua_State *L) {
     }
     la_check_can_block(L, "process.upgrade");
     /* undelivered messages: waiting, inbox, listen channels; then events */
-    la_push_registry(L, &la_K_PENDING);
+    la_reg_table(L, &la_K_PENDING);
     lua_newtable(L);
     msgs = lua_gettop(L);
     {
@@ -2355,7 +2368,7 @@ static int la_p_upgrade(lua_State *L) {
     la_push_registry(L, &la_K_INBOX);
     if (!lua_isnil(L, -1)) { lua_pushvalue(L, msgs); la_collect_channel(L, lua_gettop(L) - 1, NULL); lua_pop(L, 1); }
     lua_pop(L, 1);
-    la_push_registry(L, &la_K_LISTEN);
+    la_reg_table(L, &la_K_LISTEN);
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         lua_pushvalue(L, msgs);
@@ -2363,7 +2376,7 @@ static int la_p_upgrade(lua_State *L) {
         lua_pop(L, 2);
     }
     lua_pop(L, 1);
-    la_push_registry(L, &la_K_PEVENTS);
+    la_reg_table(L, &la_K_PEVENTS);
     lua_newtable(L);
     events = lua_gettop(L);
     {
@@ -2451,7 +2464,7 @@ static int la_arm(lua_State *L, la_proc *p, double ms, actor_timer *out) {
     uint32_t tag = ++p->next_tag;
     actor_result r = actor_after(p->ctx, ms <= 0 ? 0 : (uint64_t)ceil(ms), tag, out);
     if (r != ACTOR_OK) { lua_pop(L, 1); return 0; }
-    la_push_registry(L, &la_K_TIMERS);
+    la_reg_table(L, &la_K_TIMERS);
     lua_insert(L, -2);
     lua_rawseti(L, -2, tag);
     lua_pop(L, 1);
@@ -2494,7 +2507,7 @@ static int la_t_ticker(lua_State *L) {
     if (!la_duration_ms(L, 1, &ms, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
     if (ms <= 0) return la_fail(L, LA_INVALID, "ticker period must be positive");
     lua_createtable(L, 0, 4);
-    luaL_setmetatable(L, LA_MT_TICKER);
+    la_setmeta(L, LA_MT_TICKER);
     la_chan_new(L, 1);
     lua_setfield(L, -2, "ch");
     lua_pushnumber(L, ms);
@@ -2531,7 +2544,7 @@ static int la_t_parse_duration(lua_State *L) {
 
 /* A timer of this process fired. */
 static void la_on_timer(lua_State *L, la_proc *p, uint32_t tag) {
-    la_push_registry(L, &la_K_TIMERS);
+    la_reg_table(L, &la_K_TIMERS);
     switch (lua_rawgeti(L, -1, tag)) {
     case LUA_TTHREAD: { /* time.sleep */
         lua_State *co = lua_tothread(L, -1);
@@ -2611,7 +2624,7 @@ static int la_sec_new_actor(lua_State *L) {
     lua_setfield(L, -2, "id");
     if (lua_istable(L, 2)) lua_pushvalue(L, 2); else lua_newtable(L);
     lua_setfield(L, -2, "meta");
-    luaL_setmetatable(L, LA_MT_SEC_ACTOR);
+    la_setmeta(L, LA_MT_SEC_ACTOR);
     return 1;
 }
 
@@ -2657,7 +2670,7 @@ static int la_sec_new_scope(lua_State *L) {
         lua_pop(L, 1);
     }
     lua_setfield(L, -2, "policies");
-    luaL_setmetatable(L, LA_MT_SEC_SCOPE);
+    la_setmeta(L, LA_MT_SEC_SCOPE);
     return 1;
 }
 
@@ -2705,7 +2718,7 @@ static int la_coroutine_spawn(lua_State *L) {
     int n = lua_gettop(L);
     lua_State *co;
     luaL_checktype(L, 1, LUA_TFUNCTION);
-    la_push_registry(L, &la_K_THREADS);
+    la_reg_table(L, &la_K_THREADS);
     co = lua_newthread(L);
     lua_pushboolean(L, 1);
     lua_rawset(L, -3);
@@ -2721,7 +2734,7 @@ static int la_require(lua_State *L) {
     la_proc *p = la_proc_of(L);
     const char *name = luaL_checkstring(L, 1);
     int i;
-    la_push_registry(L, &la_K_LOADED);
+    la_reg_table(L, &la_K_LOADED);
     if (lua_getfield(L, -1, name) != LUA_TNIL) return 1;
     lua_pop(L, 1);
     for (i = 0; la_module_names[i]; ++i) {
@@ -2774,7 +2787,7 @@ static void la_open_module(lua_State *L, const char *name, la_proc *p) {
 
 /* >>boot: a fresh state for a process -------------------------------------------------- */
 
-static void la_open_process(lua_State *L) {
+static void la_push_process_lib(lua_State *L) {
     static const luaL_Reg f[] = {
         { "pid", la_p_pid }, { "id", la_p_id }, { "send", la_p_send }, { "spawn", la_p_spawn },
         { "spawn_monitored", la_p_spawn_monitored }, { "spawn_linked", la_p_spawn_linked },
@@ -2785,14 +2798,6 @@ static void la_open_process(lua_State *L) {
         { "exec", la_p_exec }, { "upgrade", la_p_upgrade }, { "with_context", la_p_with_context }, { NULL, NULL } };
     static const luaL_Reg reg[] = { { "register", la_r_register }, { "lookup", la_r_lookup },
                                     { "unregister", la_r_unregister }, { NULL, NULL } };
-    static const luaL_Reg spawner[] = {
-        { "with_context", la_sp_with_context }, { "with_name", la_sp_with_name }, { "with_message", la_sp_with_message },
-        { "with_actor", la_sp_with_actor }, { "with_scope", la_sp_with_scope }, { "spawn", la_sp_spawn },
-        { "spawn_monitored", la_sp_spawn_monitored }, { "spawn_linked", la_sp_spawn_linked },
-        { "spawn_linked_monitored", la_sp_spawn_linked_monitored }, { NULL, NULL } };
-    static const luaL_Reg msg[] = { { "topic", la_msg_topic }, { "from", la_msg_from }, { "payload", la_msg_payload }, { NULL, NULL } };
-    static const luaL_Reg payload[] = { { "data", la_payload_data }, { NULL, NULL } };
-    static const luaL_Reg ticker[] = { { "channel", la_ticker_channel }, { "stop", la_ticker_stop }, { NULL, NULL } };
     luaL_newlib(L, f);
     luaL_newlib(L, reg);
     lua_setfield(L, -2, "registry");
@@ -2801,21 +2806,89 @@ static void la_open_process(lua_State *L) {
     lua_pushliteral(L, "LINK_DOWN"); lua_setfield(L, -2, "LINK_DOWN");
     lua_pushliteral(L, "CANCEL"); lua_setfield(L, -2, "CANCEL");
     lua_setfield(L, -2, "event");
-    lua_setglobal(L, "process");
-    luaL_newmetatable(L, LA_MT_SPAWNER); luaL_newlib(L, spawner); lua_setfield(L, -2, "__index"); lua_pop(L, 1);
-    luaL_newmetatable(L, LA_MT_MESSAGE); luaL_newlib(L, msg); lua_setfield(L, -2, "__index"); lua_pop(L, 1);
-    luaL_newmetatable(L, LA_MT_PAYLOAD); luaL_newlib(L, payload); lua_setfield(L, -2, "__index"); lua_pop(L, 1);
-    luaL_newmetatable(L, LA_MT_TICKER); luaL_newlib(L, ticker); lua_setfield(L, -2, "__index"); lua_pop(L, 1);
-    luaL_newmetatable(L, LA_MT_SEC_ACTOR); lua_pop(L, 1);
-    luaL_newmetatable(L, LA_MT_SEC_SCOPE); lua_pop(L, 1);
+}
+
+/* Fills the new metatable `name` (on top of the stack). */
+static void la_fill_meta(lua_State *L, const char *name) {
+    static const luaL_Reg spawner[] = {
+        { "with_context", la_sp_with_context }, { "with_name", la_sp_with_name }, { "with_message", la_sp_with_message },
+        { "with_actor", la_sp_with_actor }, { "with_scope", la_sp_with_scope }, { "spawn", la_sp_spawn },
+        { "spawn_monitored", la_sp_spawn_monitored }, { "spawn_linked", la_sp_spawn_linked },
+        { "spawn_linked_monitored", la_sp_spawn_linked_monitored }, { NULL, NULL } };
+    static const luaL_Reg msg[] = { { "topic", la_msg_topic }, { "from", la_msg_from }, { "payload", la_msg_payload }, { NULL, NULL } };
+    static const luaL_Reg payload[] = { { "data", la_payload_data }, { NULL, NULL } };
+    static const luaL_Reg ticker[] = { { "channel", la_ticker_channel }, { "stop", la_ticker_stop }, { NULL, NULL } };
+    const luaL_Reg *methods = NULL;
+    if (!strcmp(name, LA_MT_ERROR)) { la_fill_error_meta(L); return; }
+    if (!strcmp(name, LA_MT_CHANNEL)) { la_fill_channel_meta(L); return; }
+    if (!strcmp(name, LA_MT_SPAWNER)) methods = spawner;
+    else if (!strcmp(name, LA_MT_MESSAGE)) methods = msg;
+    else if (!strcmp(name, LA_MT_PAYLOAD)) methods = payload;
+    else if (!strcmp(name, LA_MT_TICKER)) methods = ticker;
+    if (methods) {
+        lua_newtable(L);
+        luaL_setfuncs(L, methods, 0);
+        lua_setfield(L, -2, "__index");
+    }
+}
+
+static void la_setmeta(lua_State *L, const char *name) {
+    if (luaL_getmetatable(L, name) == LUA_TNIL) {
+        lua_pop(L, 1);
+        luaL_newmetatable(L, name);
+        la_fill_meta(L, name);
+    }
+    lua_setmetatable(L, -2);
+}
+
+/* Globals made on first access (__index of _G): a process that never
+   touches `channel` never pays for it. */
+static int la_lazy_global(lua_State *L) {
+    static const char *const names[] = { "process", "channel", "errors", "string", "table", "math", "utf8", "coroutine", "os", NULL };
+    static const char *const os_safe[] = { "time", "clock", "date", "difftime", NULL };
+    const char *k = lua_tostring(L, 2);
+    int i;
+    if (!k || lua_type(L, 2) != LUA_TSTRING) return 0;
+    for (i = 0; names[i] && strcmp(names[i], k); ++i) {}
+    switch (i) {
+    case 0: la_push_process_lib(L); break;
+    case 1: la_push_channel_lib(L); break;
+    case 2: la_push_errors_lib(L); break;
+    case 3: luaL_requiref(L, "string", luaopen_string, 0); break;
+    case 4: luaL_requiref(L, "table", luaopen_table, 0); break;
+    case 5: luaL_requiref(L, "math", luaopen_math, 0); break;
+    case 6: luaL_requiref(L, "utf8", luaopen_utf8, 0); break;
+    case 7:
+        luaL_requiref(L, "coroutine", luaopen_coroutine, 0);
+        lua_pushcfunction(L, la_coroutine_spawn);
+        lua_setfield(L, -2, "spawn");
+        break;
+    case 8: /* the harmless part; the full os (if listed) comes from require */
+        luaL_requiref(L, "os", luaopen_os, 0);
+        lua_createtable(L, 0, 4);
+        for (i = 0; os_safe[i]; ++i) { lua_getfield(L, -2, os_safe[i]); lua_setfield(L, -2, os_safe[i]); }
+        lua_remove(L, -2);
+        break;
+    default: return 0;
+    }
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+/* Strings' metatable until the string library is opened by first use. */
+static int la_lazy_string_index(lua_State *L) {
+    lua_getglobal(L, "string"); /* opens it; luaopen_string installs the real metatable */
+    lua_pushvalue(L, 2);
+    lua_gettable(L, -2);
+    return 1;
 }
 
 /* Standard libraries of SPEC §8: string, table, math, utf8, coroutine, the
    base functions but dofile/loadfile (and load for text only), and the
    harmless part of os. Everything else comes through require. */
 static void la_open_sandbox(lua_State *L) {
-    static const char *const os_safe[] = { "time", "clock", "date", "difftime", NULL };
-    int i;
     luaL_requiref(L, "_G", luaopen_base, 1);
     lua_pushnil(L); lua_setfield(L, -2, "dofile");
     lua_pushnil(L); lua_setfield(L, -2, "loadfile");
@@ -2826,27 +2899,17 @@ static void la_open_sandbox(lua_State *L) {
     lua_setfield(L, -2, "print");
     lua_pushcfunction(L, la_require);
     lua_setfield(L, -2, "require");
+    lua_createtable(L, 0, 1); /* _G's metatable: the lazy libraries */
+    lua_pushcfunction(L, la_lazy_global);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
     lua_pop(L, 1);
-    luaL_requiref(L, "string", luaopen_string, 1); lua_pop(L, 1);
-    luaL_requiref(L, "table", luaopen_table, 1); lua_pop(L, 1);
-    luaL_requiref(L, "math", luaopen_math, 1); lua_pop(L, 1);
-    luaL_requiref(L, "utf8", luaopen_utf8, 1); lua_pop(L, 1);
-    luaL_requiref(L, "coroutine", luaopen_coroutine, 1);
-    lua_pushcfunction(L, la_coroutine_spawn);
-    lua_setfield(L, -2, "spawn");
+    lua_pushliteral(L, "");
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, la_lazy_string_index);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
     lua_pop(L, 1);
-    luaL_requiref(L, "os", luaopen_os, 0);
-    lua_createtable(L, 0, 4);
-    for (i = 0; os_safe[i]; ++i) { lua_getfield(L, -2, os_safe[i]); lua_setfield(L, -2, os_safe[i]); }
-    lua_setglobal(L, "os");
-    lua_pop(L, 1);
-}
-
-static void la_new_registry_tables(lua_State *L) {
-    static const char *const keys[] = { &la_K_THREADS, &la_K_TIMERS, &la_K_LISTEN, &la_K_PENDING, &la_K_PEVENTS,
-                                        &la_K_EXEC, &la_K_VALUES, &la_K_LOADED };
-    int i;
-    for (i = 0; i < (int)(sizeof keys / sizeof keys[0]); ++i) { lua_newtable(L); lua_rawsetp(L, LUA_REGISTRYINDEX, keys[i]); }
 }
 
 /* The main coroutine's body: run the chunk, find the method, call it. */
@@ -2879,7 +2942,7 @@ static int la_main(lua_State *L) {
 
 /* Restores the metatable of a decoded security object (value on top). */
 static void la_restore_meta(lua_State *L, const char *mt) {
-    if (lua_istable(L, -1)) luaL_setmetatable(L, mt);
+    if (lua_istable(L, -1)) la_setmeta(L, mt);
 }
 
 typedef struct la_bootargs { la_proc *p; const void *data; size_t len; actor_id from; actor_host *from_host; } la_bootargs;
@@ -2895,10 +2958,6 @@ static int la_boot_protected(lua_State *L) {
     int msgs;
     lua_settop(L, 0);
     la_open_sandbox(L);
-    la_open_errors(L);
-    la_open_channel(L);
-    la_open_process(L);
-    la_new_registry_tables(L);
     r.p = (const unsigned char *)a->data;
     r.end = r.p + a->len;
     r.bad = 0;
@@ -2910,7 +2969,7 @@ static int la_boot_protected(lua_State *L) {
     lua_pushvalue(L, 2); la_restore_meta(L, LA_MT_SEC_ACTOR); lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_SACTOR);
     lua_pushvalue(L, 1); lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_CTX);
     /* the code, then the main coroutine with (chunk, args...) */
-    la_push_registry(L, &la_K_THREADS);
+    la_reg_table(L, &la_K_THREADS);
     co = lua_newthread(L);
     p->main_co = co;
     lua_pushboolean(L, 1);
@@ -2946,7 +3005,7 @@ static int la_boot_protected(lua_State *L) {
             la_on_message(L, p, &m);
             lua_pop(L, 1);
         } else if (lua_istable(L, -1)) {
-            luaL_setmetatable(L, LA_MT_MESSAGE);
+            la_setmeta(L, LA_MT_MESSAGE);
             la_route_message(L, p);
         } else {
             lua_pop(L, 1);
@@ -3040,6 +3099,7 @@ static void la_run(la_proc *p) {
         p->yield_reason = LA_Y_NONE;
         status = lua_resume(e.co, L, e.nargs, &nres);
         p->current = NULL;
+        if (p->oom) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; } /* even if a pcall caught it */
         if (status == LUA_YIELD) {
             lua_pop(e.co, nres);
             switch (p->yield_reason) {
@@ -3051,7 +3111,7 @@ static void la_run(la_proc *p) {
             }
         } else if (status == LUA_OK) {
             if (e.co == p->main_co) { la_finish_main(p, nres); return; }
-            la_push_registry(L, &la_K_THREADS); /* a spawned coroutine finished */
+            la_reg_table(L, &la_K_THREADS); /* a spawned coroutine finished */
             lua_pushthread(e.co);
             lua_xmove(e.co, L, 1);
             lua_pushnil(L);
@@ -3061,7 +3121,6 @@ static void la_run(la_proc *p) {
             la_fail_process(p, e.co, status); /* an error in any coroutine ends the process */
             return;
         }
-        if (p->oom) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; }
         if (p->rq_len && actor_now_ns() - p->slice_start > LA_SLICE_NS) { actor_yield(p->ctx); return; }
     }
 }
@@ -3100,7 +3159,7 @@ static void la_behaviour(actor_context *ctx, const actor_msg *m) {
 /* Upgrade: close the state, boot the new definition from the carry. */
 static void la_do_upgrade(la_proc *p) {
     lua_State *L = p->L;
-    la_push_registry(L, &la_K_EXEC); /* exec children: their EXIT is not ours to see any more */
+    la_reg_table(L, &la_K_EXEC); /* exec children: their EXIT is not ours to see any more */
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         actor_demonitor(p->ctx, actor_id_make((uint64_t)lua_tointeger(L, -2)));
@@ -3325,7 +3384,6 @@ int luaopen_actor(lua_State *L) {
     rt = (lua_actor_runtime *)lua_touserdata(L, -1);
     lua_pop(L, 1);
     if (!rt) return luaL_error(L, "actor: call lua_actor_bind(L, runtime) first");
-    if (luaL_newmetatable(L, LA_MT_ERROR)) { lua_pop(L, 1); la_open_errors(L); } else lua_pop(L, 1);
     a = (la_attached *)lua_newuserdatauv(L, sizeof *a, 0);
     a->rt = rt;
     a->me = NULL;
@@ -3341,6 +3399,7 @@ int luaopen_actor(lua_State *L) {
 
 typedef struct la_entry {
     char *def;              /* definition id */
+    char *file;             /* the manifest that declared it */
     char *host;             /* lifecycle host */
     int auto_start;
     la_buf start;           /* START payload: security + args from the manifest */
@@ -3620,9 +3679,10 @@ static int la_load_manifest(lua_actor_app *app, lua_State *S, const char *path, 
                 }
                 lua_settop(S, ent);
                 e.def = la_strdup(id);
+                e.file = la_strdup(path);
                 e.last_normal = 1;
                 if (e.auto_start && !la_app_add_entry(app, &e)) return la_app_fail(err, errlen, "out of memory");
-                if (!e.auto_start) { free(e.def); free(e.host); la_buf_free(&e.start); }
+                if (!e.auto_start) { free(e.def); free(e.file); free(e.host); la_buf_free(&e.start); }
             }
         } else {
             return la_app_fail(err, errlen, "%s: entry '%s': unknown kind '%s'", path, name, kind);
@@ -3634,7 +3694,12 @@ static int la_load_manifest(lua_actor_app *app, lua_State *S, const char *path, 
 
 static void la_app_destroy(lua_actor_app *app) {
     int i;
-    for (i = 0; i < app->nentries; ++i) { free(app->entries[i].def); free(app->entries[i].host); la_buf_free(&app->entries[i].start); }
+    for (i = 0; i < app->nentries; ++i) {
+        free(app->entries[i].def);
+        free(app->entries[i].file);
+        free(app->entries[i].host);
+        la_buf_free(&app->entries[i].start);
+    }
     free(app->entries);
     for (i = 0; i < app->nhosts; ++i) free(app->hosts[i].id);
     free(app->hosts);
@@ -3684,11 +3749,14 @@ actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int work
         la_entry *e = &app->entries[i];
         int k, found = 0;
         if (!e->host) {
-            if (app->nhosts != 1) { ok = la_app_fail(err, errlen, "%s: lifecycle.host is required when the app does not define exactly one process.host", e->def); break; }
+            if (app->nhosts != 1) {
+                ok = la_app_fail(err, errlen, "%s: entry '%s': lifecycle.host is required when the app does not define exactly one process.host", e->file, e->def);
+                break;
+            }
             e->host = la_strdup(app->hosts[0].id);
         }
         for (k = 0; k < app->nhosts; ++k) if (!strcmp(app->hosts[k].id, e->host)) found = 1;
-        if (!found) ok = la_app_fail(err, errlen, "%s: unknown host '%s'", e->def, e->host);
+        if (!found) ok = la_app_fail(err, errlen, "%s: entry '%s': unknown host '%s'", e->file, e->def, e->host);
     }
     /* imports must name libraries */
     la_lock(&rt->lock);

@@ -44,7 +44,7 @@ static pthread_mutex_t harness__print_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *harness__current;
 static volatile uint64_t harness__deadline_ns; /* 0 = no test running */
 
-static uint64_t harness_now_ns(void) {
+static inline uint64_t harness_now_ns(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
@@ -84,19 +84,19 @@ static void harness_fail(const char *file, int line, const char *fmt, ...) {
     } while (0)
 #define CHECK_OK(expr) CHECK_RESULT(expr, 0)
 
-static double harness_env(const char *name, double fallback) {
+static inline double harness_env(const char *name, double fallback) {
     const char *v = getenv(name);
     double d = v ? atof(v) : 0.0;
     return d > 0.0 ? d : fallback;
 }
 
 /* n scaled by TEST_SCALE, at least 1. */
-static long scaled(long n) {
+static inline long scaled(long n) {
     double d = (double)n * harness_env("TEST_SCALE", 1.0);
     return d < 1.0 ? 1 : (long)d;
 }
 
-static void harness_sleep_ms(int ms) {
+static inline void harness_sleep_ms(int ms) {
     struct timespec ts;
     ts.tv_sec = ms / 1000;
     ts.tv_nsec = (long)(ms % 1000) * 1000000L;

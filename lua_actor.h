@@ -272,7 +272,7 @@ static const char *const la_kinds[] = { "UNKNOWN", "NOT_FOUND", "ALREADY_EXISTS"
                                         "CANCELED", "TIMEOUT", "INTERNAL", "UNAVAILABLE", NULL };
 enum { LA_UNKNOWN, LA_NOT_FOUND, LA_ALREADY_EXISTS, LA_INVALID, LA_PERMISSION_DENIED, LA_CANCELED, LA_TIMEOUT,
        LA_INTERNAL, LA_UNAVAILABLE, LA_NKINDS };
-#define LA_MT_ERROR "actor.error"
+static const char LA_MT_ERROR[] = "actor.error";
 
 /* Metatables are made on first use (see la_fill_meta): most processes
    never need most of them, and a process must be cheap to start. */
@@ -828,9 +828,30 @@ uint64_t lua_actor_count(lua_actor_runtime *rt) { return rt ? la_ld64(&rt->live)
 
 /* >>pid ------------------------------------------------------------------------ */
 
+static char *la_put_u32(char *d, uint32_t v) {
+    char tmp[10];
+    int n = 0;
+    do { tmp[n++] = (char)('0' + v % 10); v /= 10; } while (v);
+    while (n) *d++ = tmp[--n];
+    return d;
+}
+
+/* "{host|slot.gen}" without printf: this runs for every message received. */
 void lua_actor_pid(actor_id id, actor_host *host, char *buf, size_t len) {
-    snprintf(buf, len, "{%s|%u.%u}", host ? actor_host_name(host) : "-", (unsigned)(uint32_t)id.value,
-             (unsigned)(id.value >> 32));
+    const char *name = host ? actor_host_name(host) : "-";
+    size_t n = strlen(name);
+    char *d = buf;
+    if (!len) return;
+    if (n + 25 > len) { buf[0] = 0; return; }
+    *d++ = '{';
+    memcpy(d, name, n);
+    d += n;
+    *d++ = '|';
+    d = la_put_u32(d, (uint32_t)id.value);
+    *d++ = '.';
+    d = la_put_u32(d, (uint32_t)(id.value >> 32));
+    *d++ = '}';
+    *d = 0;
 }
 
 int lua_actor_parse_pid(const char *s, size_t n, actor_id *out) {
@@ -862,6 +883,15 @@ static void la_push_pid(lua_State *L, actor_id id, actor_host *host) {
 
 typedef struct la_ready { lua_State *co; int nargs; } la_ready;
 
+/* One blocked operation: a plain send/receive (1 waiter) or a select (n
+   waiters follow the struct). */
+typedef struct la_sel la_sel;
+struct la_sel {
+    lua_State *co;
+    int n, plain, done;
+    la_sel *next_free, *next_all; /* plain waits: malloc'd and reused */
+};
+
 enum { LA_Y_NONE, LA_Y_BLOCKED, LA_Y_PREEMPT, LA_Y_KILL, LA_Y_UPGRADE };
 
 struct la_proc {
@@ -885,6 +915,11 @@ struct la_proc {
     uint64_t slice_start;
     uint64_t rng;
     uint32_t next_tag;       /* timer tags */
+    int npids;               /* entries in the pid cache */
+    int nlisten;             /* listen channels open (0: skip the lookup) */
+    int secured;             /* carries a security actor and scope */
+    la_sel *sel_free;        /* plain waits, reused (see la_wait) */
+    la_sel *sel_all;
     la_buf scratch;          /* encoding buffer, reused */
     char *traceback;         /* of the error that ended the process */
     la_proc *prev, *next;    /* rt->procs */
@@ -898,6 +933,30 @@ static char la_K_THREADS, la_K_TIMERS, la_K_LISTEN, la_K_INBOX, la_K_EVENTS, la_
     la_K_VALUES, la_K_CTX, la_K_SACTOR, la_K_SSCOPE, la_K_LOADED;
 
 static la_proc *la_proc_of(lua_State *L) { return *(la_proc **)lua_getextraspace(L); }
+
+/* Pid strings of the peers a process hears from, cached by id: a process
+   usually talks to few peers, and formatting one per message is wasted.
+   The cache starts over when it holds LA_PID_CACHE entries. */
+#define LA_PID_CACHE 256
+static char la_K_PIDS;
+static void la_push_pid_cached(lua_State *L, la_proc *p, actor_id id, actor_host *host) {
+    if (p->npids >= LA_PID_CACHE || lua_rawgetp(L, LUA_REGISTRYINDEX, &la_K_PIDS) != LUA_TTABLE) {
+        if (p->npids >= LA_PID_CACHE) lua_pushnil(L); /* (keeps the pops below uniform) */
+        lua_pop(L, 1);
+        lua_createtable(L, 0, 8);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_PIDS);
+        p->npids = 0;
+    }
+    if (lua_rawgeti(L, -1, (lua_Integer)id.value) != LUA_TSTRING) {
+        lua_pop(L, 1);
+        la_push_pid(L, id, host);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, -3, (lua_Integer)id.value);
+        p->npids++;
+    }
+    lua_remove(L, -2);
+}
 
 /* Memory-limited allocator. Lua retries a failed allocation once after an
    emergency full GC with the very same request: a second refusal of the
@@ -937,6 +996,7 @@ static la_proc *la_proc_new(lua_actor_runtime *rt, const la_def *def, actor_host
 static void la_proc_free(void *state) {
     la_proc *p = (la_proc *)state;
     if (p->L) lua_close(p->L);
+    while (p->sel_all) { la_sel *nx = p->sel_all->next_all; free(p->sel_all); p->sel_all = nx; }
     free(p->rq);
     la_buf_free(&p->scratch);
     la_buf_free(&p->carry);
@@ -1054,11 +1114,10 @@ static void la_hook(lua_State *L, lua_Debug *ar) {
 
 /* >>channel ---------------------------------------------------------------------- */
 
-#define LA_MT_CHANNEL "actor.channel"
+static const char LA_MT_CHANNEL[] = "actor.channel";
 #define LA_UNBOUNDED (-1)
 
 typedef struct la_waiter la_waiter;
-typedef struct la_sel la_sel;
 
 typedef struct la_chan {
     int cap;                     /* >= 0, or LA_UNBOUNDED (process mailboxes) */
@@ -1078,11 +1137,7 @@ struct la_waiter {
     int vref;  /* sender: its value, in la_K_VALUES */
 };
 
-/* One blocked operation: a plain send/receive (1 waiter) or a select (n). */
-struct la_sel {
-    lua_State *co;
-    int n, plain, done;
-};
+
 #define la_sel_w(s) ((la_waiter *)((s) + 1))
 
 static la_chan *la_tochan(lua_State *L, int idx) { return (la_chan *)luaL_checkudata(L, idx, LA_MT_CHANNEL); }
@@ -1174,6 +1229,7 @@ static void la_complete(lua_State *L, la_proc *p, la_waiter *w, int has_value, i
     lua_State *co = s->co;
     int index = w->index, nres = 1, send = w->send;
     la_sel_finish(L, s);
+    if (s->plain) { s->next_free = p->sel_free; p->sel_free = s; } /* reusable from here on */
     lua_checkstack(co, 4);
     if (status == LA_WAKE_CLOSED) {
         if (has_value) lua_pop(L, 1);
@@ -1248,19 +1304,35 @@ static void la_chan_deliver(lua_State *L, la_proc *p, int chidx) {
 
 /* Registers waiters for the operation and yields. `cases` lists (chidx,
    send, vidx) triples. */
+/* A plain send/receive wait: from the process's free list (no garbage per
+   blocking call); every block is freed with the process. */
+static la_sel *la_plain_sel(lua_State *L, la_proc *p) {
+    la_sel *s = p->sel_free;
+    if (s) { p->sel_free = s->next_free; return s; }
+    s = (la_sel *)malloc(sizeof(la_sel) + sizeof(la_waiter));
+    if (!s) luaL_error(L, "not enough memory");
+    s->next_all = p->sel_all;
+    p->sel_all = s;
+    return s;
+}
+
 static int la_wait(lua_State *L, la_proc *p, int n, const int *chidx, const int *send, const int *vidx, int plain) {
     la_sel *s;
-    int i, selidx;
-    (void)p;
-    s = (la_sel *)lua_newuserdatauv(L, sizeof(la_sel) + (size_t)n * sizeof(la_waiter), 1);
-    selidx = lua_gettop(L);
+    int i;
+    if (plain) {
+        s = la_plain_sel(L, p);
+    } else { /* a select: GC-managed, and keeps its case channels for the result */
+        int selidx;
+        s = (la_sel *)lua_newuserdatauv(L, sizeof(la_sel) + (size_t)n * sizeof(la_waiter), 1);
+        selidx = lua_gettop(L);
+        lua_createtable(L, n, 0);
+        for (i = 0; i < n; ++i) { lua_pushvalue(L, chidx[i]); lua_rawseti(L, -2, i + 1); }
+        lua_setiuservalue(L, selidx, 1);
+    }
     s->co = L;
     s->n = n;
     s->plain = plain;
     s->done = 0;
-    lua_createtable(L, n, 0); /* the case channels, for the select result */
-    for (i = 0; i < n; ++i) { lua_pushvalue(L, chidx[i]); lua_rawseti(L, -2, i + 1); }
-    lua_setiuservalue(L, selidx, 1);
     for (i = 0; i < n; ++i) {
         la_waiter *w = &la_sel_w(s)[i];
         la_chan *ch = (la_chan *)lua_touserdata(L, chidx[i]);
@@ -1453,6 +1525,16 @@ static int la_policy_matches(lua_State *L, int idx, const char *field, const cha
     return ok;
 }
 
+/* 1 when the process carries both a security actor and a scope. */
+static int la_secured(lua_State *L) {
+    int secured;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &la_K_SACTOR);
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &la_K_SSCOPE);
+    secured = !lua_isnil(L, -1) && !lua_isnil(L, -2);
+    lua_pop(L, 2);
+    return secured;
+}
+
 /* 1 when the process may do `action` on `resource`. No actor or no scope:
    everything is allowed; otherwise a matching deny wins, else a matching
    allow allows, else denied. */
@@ -1488,19 +1570,21 @@ static int la_deny(lua_State *L, const char *action, const char *resource) {
 
 /* >>routing: messages and events into channels -------------------------------------- */
 
-#define LA_MT_MESSAGE "actor.message"
-#define LA_MT_PAYLOAD "actor.payload"
+static const char LA_MT_MESSAGE[] = "actor.message";
+static const char LA_MT_PAYLOAD[] = "actor.payload";
 
-/* Message objects: [1..n] payload values, [LA_M_TOPIC] topic, [LA_M_FROM]
-   sender pid, [LA_M_N] n (integer keys, so no field shadows a method). */
-#define LA_M_TOPIC 0
-#define LA_M_FROM (-1)
-#define LA_M_N (-2)
+/* Message objects live in the array part only (one allocation fewer than
+   named fields, and no field can shadow a method): [LA_M_N] n,
+   [LA_M_TOPIC] topic, [LA_M_FROM] sender pid, value i at [LA_M_V + i]. */
+#define LA_M_N 1
+#define LA_M_TOPIC 2
+#define LA_M_FROM 3
+#define LA_M_V 3
 static int la_msg_topic(lua_State *L) { luaL_checktype(L, 1, LUA_TTABLE); lua_rawgeti(L, 1, LA_M_TOPIC); return 1; }
 static int la_msg_from(lua_State *L) { luaL_checktype(L, 1, LUA_TTABLE); lua_rawgeti(L, 1, LA_M_FROM); return 1; }
 static void la_push_payload(lua_State *L, int msg, lua_Integer i) {
     lua_createtable(L, 1, 0);
-    lua_rawgeti(L, msg, i);
+    lua_rawgeti(L, msg, LA_M_V + i);
     lua_rawseti(L, -2, 1);
     la_setmeta(L, LA_MT_PAYLOAD);
 }
@@ -1524,10 +1608,10 @@ static void la_push_raw(lua_State *L, int msg) {
     n = lua_tointeger(L, -1);
     lua_pop(L, 1);
     if (n == 0) lua_pushnil(L);
-    else if (n == 1) lua_rawgeti(L, msg, 1);
+    else if (n == 1) lua_rawgeti(L, msg, LA_M_V + 1);
     else {
         lua_createtable(L, (int)n, 0);
-        for (i = 1; i <= n; ++i) { lua_rawgeti(L, msg, i); lua_rawseti(L, -2, i); }
+        for (i = 1; i <= n; ++i) { lua_rawgeti(L, msg, LA_M_V + i); lua_rawseti(L, -2, i); }
     }
 }
 
@@ -1550,13 +1634,14 @@ static void la_deliver_message(lua_State *L, la_proc *p, int chidx, int msg) {
 /* Routes the Message on top (popped): its topic's listen channel, else the
    inbox, else it waits (in arrival order) until one of them exists. */
 static void la_route_message(lua_State *L, la_proc *p) {
-    int msg = lua_gettop(L);
-    la_reg_table(L, &la_K_LISTEN);
-    lua_rawgeti(L, msg, LA_M_TOPIC);
-    if (lua_rawget(L, -2) == LUA_TUSERDATA) {
-        la_deliver_message(L, p, lua_gettop(L), msg);
-    } else {
-        lua_pop(L, 1);
+    int msg = lua_gettop(L), listened = 0;
+    if (p->nlisten) {
+        la_reg_table(L, &la_K_LISTEN);
+        lua_rawgeti(L, msg, LA_M_TOPIC);
+        if (lua_rawget(L, -2) == LUA_TUSERDATA) { la_deliver_message(L, p, lua_gettop(L), msg); listened = 1; }
+    }
+    if (!listened) {
+        lua_settop(L, msg);
         if (la_push_registry(L, &la_K_INBOX), !lua_isnil(L, -1)) {
             la_deliver_message(L, p, lua_gettop(L), msg);
         } else {
@@ -1607,18 +1692,18 @@ static void la_on_message(lua_State *L, la_proc *p, const actor_msg *m) {
     topic = la_rd_str(&r, &tlen);
     n = (lua_Integer)la_rd_varint(&r);
     if (r.bad || n < 0 || n > 1000000) return; /* not ours: ignore */
-    lua_createtable(L, (int)n, 3);
+    lua_createtable(L, (int)n + LA_M_V, 0);
     msg = lua_gettop(L);
     la_setmeta(L, LA_MT_MESSAGE);
     lua_pushlstring(L, topic, tlen);
     lua_rawseti(L, msg, LA_M_TOPIC);
-    if (m->from.value) { la_push_pid(L, m->from, m->from_host); lua_rawseti(L, msg, LA_M_FROM); }
+    if (m->from.value) { la_push_pid_cached(L, p, m->from, m->from_host); lua_rawseti(L, msg, LA_M_FROM); }
     lua_pushinteger(L, n);
     lua_rawseti(L, msg, LA_M_N);
     if (n) {
         lua_Integer i;
         la_decode(L, &r, (int)n);
-        for (i = n; i >= 1; --i) lua_rawseti(L, msg, i);
+        for (i = n; i >= 1; --i) lua_rawseti(L, msg, LA_M_V + i);
     }
     la_route_message(L, p);
 }
@@ -1664,7 +1749,7 @@ static void la_on_signal(lua_State *L, la_proc *p, const actor_msg *m) {
     lua_createtable(L, 0, 4);
     lua_pushstring(L, kinds[m->signal]);
     lua_setfield(L, -2, "kind");
-    if (m->from.value) { la_push_pid(L, m->from, m->from_host); lua_setfield(L, -2, "from"); }
+    if (m->from.value) { la_push_pid_cached(L, p, m->from, m->from_host); lua_setfield(L, -2, "from"); }
     if (m->signal == ACTOR_CANCEL) {
         if (m->deadline) { lua_pushinteger(L, (lua_Integer)m->deadline); lua_setfield(L, -2, "deadline"); }
     } else {
@@ -1728,7 +1813,7 @@ static int la_resolve(lua_State *L, la_proc *p, int idx, actor_id *out) {
 static int la_target(lua_State *L, la_proc *p, int idx, const char *action, actor_id *out) {
     char pid[ACTOR_NAME_MAX + 40];
     int r = la_resolve(L, p, idx, out);
-    if (r) return r;
+    if (r || !p->secured) return r;
     lua_actor_pid(*out, actor_host_of_id(p->rt->sys, *out), pid, sizeof pid);
     return la_deny(L, action, pid);
 }
@@ -1809,7 +1894,7 @@ static actor_result la_spawn_proc(lua_actor_runtime *rt, la_proc *np, actor_host
 
 /* What a child inherits or gets from a spawner: pushed in this order onto
    the stack by la_push_inheritance (ctx, actor, scope, messages). */
-#define LA_MT_SPAWNER "actor.spawner"
+static const char LA_MT_SPAWNER[] = "actor.spawner";
 
 static void la_push_inheritance(lua_State *L, int spawner) {
     static const char *const fields[] = { "ctx", "actor", "scope" };
@@ -2069,11 +2154,13 @@ static int la_p_listen(lua_State *L) {
     lua_pushvalue(L, 1);
     lua_pushvalue(L, -2);
     lua_rawset(L, -4);
+    p->nlisten++;
     la_take_pending(L, p, lua_gettop(L), lua_tostring(L, 1));
     return 1;
 }
 
 static int la_p_unlisten(lua_State *L) {
+    la_proc *p = la_proc_of(L);
     la_tochan(L, 1);
     la_reg_table(L, &la_K_LISTEN);
     lua_pushnil(L);
@@ -2083,6 +2170,7 @@ static int la_p_unlisten(lua_State *L) {
             lua_pushnil(L);
             lua_rawset(L, -3);
             lua_settop(L, 1);
+            p->nlisten--;
             return la_ch_close(L);
         }
         lua_pop(L, 1);
@@ -2287,8 +2375,8 @@ static int la_sp_with_message(lua_State *L) {
     return 1;
 }
 
-#define LA_MT_SEC_ACTOR "actor.security.actor"
-#define LA_MT_SEC_SCOPE "actor.security.scope"
+static const char LA_MT_SEC_ACTOR[] = "actor.security.actor";
+static const char LA_MT_SEC_SCOPE[] = "actor.security.scope";
 
 static int la_sp_with_security(lua_State *L, const char *field, const char *mt, const char *what) {
     int e;
@@ -2332,9 +2420,9 @@ static void la_collect_channel(lua_State *L, int chidx, const char *topic) {
     for (i = ch->head; i < ch->tail; ++i) {
         lua_rawgeti(L, -1, i);
         if (topic && ch->raw) {
-            lua_createtable(L, 1, 3);
+            lua_createtable(L, LA_M_V + 1, 0);
             lua_insert(L, -2);
-            lua_rawseti(L, -2, 1);
+            lua_rawseti(L, -2, LA_M_V + 1);
             lua_pushstring(L, topic);
             lua_rawseti(L, -2, LA_M_TOPIC);
             lua_pushinteger(L, 1);
@@ -2497,7 +2585,7 @@ static int la_t_after(lua_State *L) {
     return 1;
 }
 
-#define LA_MT_TICKER "actor.ticker"
+static const char LA_MT_TICKER[] = "actor.ticker";
 
 static int la_t_ticker(lua_State *L) {
     la_proc *p = la_proc_of(L);
@@ -2832,11 +2920,16 @@ static void la_fill_meta(lua_State *L, const char *name) {
     }
 }
 
+/* Metatables are registered under their name (luaL_checkudata needs it)
+   and under the name's address for a lookup that skips string hashing;
+   `name` is always one of the LA_MT_ macros, one address each. */
 static void la_setmeta(lua_State *L, const char *name) {
-    if (luaL_getmetatable(L, name) == LUA_TNIL) {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, name) == LUA_TNIL) {
         lua_pop(L, 1);
         luaL_newmetatable(L, name);
         la_fill_meta(L, name);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, name);
     }
     lua_setmetatable(L, -2);
 }
@@ -2968,6 +3061,8 @@ static int la_boot_protected(lua_State *L) {
     lua_pushvalue(L, 3); la_restore_meta(L, LA_MT_SEC_SCOPE); lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_SSCOPE);
     lua_pushvalue(L, 2); la_restore_meta(L, LA_MT_SEC_ACTOR); lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_SACTOR);
     lua_pushvalue(L, 1); lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_CTX);
+    p->secured = la_secured(L);
+    p->nlisten = 0;
     /* the code, then the main coroutine with (chunk, args...) */
     la_reg_table(L, &la_K_THREADS);
     co = lua_newthread(L);
@@ -3051,6 +3146,7 @@ static void la_boot(la_proc *p, const void *data, size_t len, actor_id from, act
     if (!L) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; }
     *(la_proc **)lua_getextraspace(L) = p;
     p->L = L;
+    lua_gc(L, LUA_GCGEN, 0, 0); /* messages make much short-lived garbage */
     a.p = p; a.data = data; a.len = len; a.from = from; a.from_host = from_host;
     lua_pushcfunction(L, la_boot_protected);
     lua_pushlightuserdata(L, &a);
@@ -3268,7 +3364,7 @@ actor_result lua_actor_spawn(lua_actor_runtime *rt, const char *id, const char *
 /* >>embed: require("actor") in a state that is not a process --------------------- */
 
 static char la_K_RT, la_K_SELF;
-#define LA_MT_ATTACHED "actor.attached"
+static const char LA_MT_ATTACHED[] = "actor.attached";
 
 typedef struct la_attached { lua_actor_runtime *rt; actor_context *me; } la_attached;
 

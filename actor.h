@@ -358,8 +358,8 @@ ACTOR_API actor_host *actor_host_of_id(actor_system *sys, actor_id id);
 /* Copying send: data[0..size) is copied into the message. From `self`. */
 ACTOR_API actor_result actor_send(actor_context *self, actor_id to, uint32_t tag, const void *data, size_t size);
 /* Zero-copy send: the receiver sees `data`; dtor(data, size) runs when the
-   message is freed (also when the receiver is dead: then the call returns
-   ACTOR_ERR_NOT_FOUND and dtor has already run). dtor may be NULL. */
+   message is freed. On any failure (NOT_FOUND, LIMIT, NO_MEMORY, INVALID)
+   dtor has already run when the call returns. dtor may be NULL. */
 ACTOR_API actor_result actor_send_move(actor_context *self, actor_id to, uint32_t tag, void *data, size_t size,
                                        void (*dtor)(void *data, size_t size));
 /* Anonymous send from any thread (msg.from is none). */
@@ -854,6 +854,7 @@ struct actor_context {
 
 #define ACTOR__CHUNK_BITS 10
 #define ACTOR__CHUNK (1u << ACTOR__CHUNK_BITS)
+#define ACTOR__TABLE_SLACK (1u << 16)
 
 /* Chase–Lev deque buffer; `cap` item pointers follow the header. */
 typedef struct actor__dqbuf { int64_t cap; struct actor__dqbuf *retired; } actor__dqbuf;
@@ -957,6 +958,7 @@ struct actor_system {
     actor_allocator alloc;
     actor_logger logger;
     uint32_t max_actors, batch;
+    uint32_t table_size;         /* max_actors + room for the per-worker slot caches */
     size_t max_msg;
     uint64_t start_ns;
     /* slot table */
@@ -1178,7 +1180,7 @@ static actor_context *actor__acquire(actor_system *s, uint64_t id) {
     uint32_t idx = (uint32_t)id, gen = (uint32_t)(id >> 32);
     actor_context *a;
     uint64_t w;
-    if (!gen || idx >= s->max_actors) return NULL;
+    if (!gen || idx >= s->table_size) return NULL;
     a = actor__slot(s, idx);
     if (!a) return NULL;
     w = actor__ld64(&a->word, ACTOR__RELAXED);
@@ -1207,7 +1209,7 @@ static actor_result actor__slot_alloc(actor_system *s, actor__worker *w, actor_c
         if (s->free_top != UINT32_MAX) {
             idx = s->free_top;
             s->free_top = actor__slot(s, idx)->free_next;
-        } else if (s->fresh < s->max_actors) {
+        } else if (s->fresh < s->table_size) {
             uint32_t ci = s->fresh >> ACTOR__CHUNK_BITS;
             if (!actor__ldp(&s->chunks[ci], ACTOR__RELAXED)) {
                 actor_context *chunk = (actor_context *)actor__alloc(s, sizeof(actor_context) * ACTOR__CHUNK);
@@ -1986,8 +1988,10 @@ static void actor__exit(actor_system *s, actor__worker *w, actor_context *a) {
     actor__reason *r = (actor__reason *)actor__ldp(&a->pending_exit, ACTOR__ACQUIRE);
     uint64_t id = actor__id_of(a).value, old;
     /* seq_cst: sends fail from here on; also the Dekker partner of
-       actor_register (NAMES bit) and actor__timer_arm (timers list) */
-    old = actor__add64(&a->word, (uint64_t)0 - (ACTOR__W_ALIVE + 1), ACTOR__SEQ_CST);
+       actor_register (NAMES bit) and actor__timer_arm (timers list). Our
+       own reference stays until the end: the slot cannot be recycled under
+       us by a sender dropping the last in-flight reference. */
+    old = actor__add64(&a->word, (uint64_t)0 - ACTOR__W_ALIVE, ACTOR__SEQ_CST);
     if (old & ACTOR__W_NAMES) actor__reg_drop_owner(s, a);
     if (actor__ldp(&a->timers, ACTOR__SEQ_CST)) actor__timers_drop_owner(s, w, a);
     if (a->on_exit) {
@@ -2004,7 +2008,7 @@ static void actor__exit(actor_system *s, actor__worker *w, actor_context *a) {
     a->worker = NULL;
     actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED);
     actor__add64(&s->n_exited, 1u, ACTOR__RELAXED);
-    if ((old & ACTOR__W_REFS) == 1) actor__finalize(s, w, a);
+    actor__release(s, w, a); /* the reference of being alive */
 }
 
 /* A MONITOR / LINK request that was never handled answers as if the
@@ -2410,8 +2414,13 @@ actor_result actor_host_create(actor_system *s, const actor_host_desc *desc, act
     kind = workers == ACTOR_MANUAL ? ACTOR__HOST_MANUAL : ACTOR__HOST_THREADS;
     n = kind == ACTOR__HOST_MANUAL ? 1 : workers ? workers : actor__cpu_count();
     actor__lock(&s->host_lock);
-    if (!name) {
-        snprintf(fallback, sizeof fallback, "host%u", (unsigned)s->nhosts);
+    if (!name) { /* the first "host<N>" not taken */
+        unsigned k;
+        for (k = 0;; ++k) {
+            snprintf(fallback, sizeof fallback, "host%u", k);
+            for (i = 0; i < (int)s->nhosts && strcmp(s->hosts[i]->name, fallback); ++i) {}
+            if (i == (int)s->nhosts) break;
+        }
         name = fallback;
     }
     len = strlen(name);
@@ -2526,7 +2535,7 @@ actor_result actor_system_create(const actor_system_desc *desc, actor_system **o
     if (!d.allocator.alloc) { d.allocator.alloc = actor__malloc_default; d.allocator.free = actor__free_default; }
     if (!d.logger.log) d.logger.log = actor__log_default;
     if (!d.max_actors) d.max_actors = 1u << 22;
-    if (d.max_actors > 0x7FFFFFFFu) return ACTOR_ERR_INVALID;
+    if (d.max_actors > 0x7FFFFFFFu - ACTOR__TABLE_SLACK) return ACTOR_ERR_INVALID;
     if (!d.batch) d.batch = 64;
     if (!d.max_message_size) d.max_message_size = (size_t)64 << 20;
     al = d.allocator;
@@ -2540,7 +2549,11 @@ actor_result actor_system_create(const actor_system_desc *desc, actor_system **o
     s->batch = d.batch;
     s->max_msg = d.max_message_size;
     s->start_ns = actor_now_ns();
-    s->nchunks = (d.max_actors + ACTOR__CHUNK - 1) >> ACTOR__CHUNK_BITS;
+    /* max_actors is enforced on the live count (actor__reserve_live); the
+       table is larger so that slots parked in worker caches never make a
+       spawn fail below the limit */
+    s->table_size = d.max_actors + ACTOR__TABLE_SLACK;
+    s->nchunks = (s->table_size + ACTOR__CHUNK - 1) >> ACTOR__CHUNK_BITS;
     s->chunks = (actor_context **)actor__alloc(s, s->nchunks * sizeof(*s->chunks));
     s->nbuckets = 64;
     s->buckets = (actor__name **)actor__alloc(s, s->nbuckets * sizeof(*s->buckets));
@@ -2707,10 +2720,18 @@ static uint64_t actor__init_slot(actor_context *a, actor_host *h, actor_fn fn) {
     return ((uint64_t)gen << 32) | a->index;
 }
 
+/* Counts one more live actor, or ACTOR_ERR_LIMIT at max_actors. */
+static actor_result actor__reserve_live(actor_system *s) {
+    if (actor__add64(&s->n_live, 1u, ACTOR__RELAXED) >= s->max_actors) {
+        actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED);
+        return ACTOR_ERR_LIMIT;
+    }
+    return ACTOR_OK;
+}
+
 static void actor__publish(actor_system *s, actor_context *a, uint64_t id, uint64_t flags_refs) {
     /* release: every field set before is visible to whoever acquires the id */
     actor__st64(&a->word, (id & 0xFFFFFFFF00000000ull) | ACTOR__W_ALIVE | flags_refs, ACTOR__RELEASE);
-    actor__add64(&s->n_live, 1u, ACTOR__RELAXED);
     actor__add64(&s->n_spawned, 1u, ACTOR__RELAXED);
 }
 
@@ -2755,7 +2776,8 @@ actor_result actor_spawn(actor_host *h, const actor_spawn_desc *d, actor_id *out
         cp->count = 0;
         memset(actor__peer_at(cp), 0, 4 * sizeof(actor__peer));
     }
-    if ((r = actor__slot_alloc(s, w, &a)) != ACTOR_OK) goto fail;
+    if ((r = actor__reserve_live(s)) != ACTOR_OK) goto fail;
+    if ((r = actor__slot_alloc(s, w, &a)) != ACTOR_OK) { actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED); goto fail; }
     id = actor__init_slot(a, h, d->fn);
     a->state = d->state;
     a->state_dtor = d->state_dtor;
@@ -2765,7 +2787,7 @@ actor_result actor_spawn(actor_host *h, const actor_spawn_desc *d, actor_id *out
         actor__wrlock(&s->reg_lock);
         r = actor__reg_insert(s, a, id, d->name, namelen);
         actor__wrunlock(&s->reg_lock);
-        if (r != ACTOR_OK) { actor__slot_free(s, w, a); goto fail; }
+        if (r != ACTOR_OK) { actor__slot_free(s, w, a); actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED); goto fail; }
     }
     if (ties) {
         uint64_t pid = actor__id_of(p).value;
@@ -2820,7 +2842,7 @@ int actor_alive(actor_system *s, actor_id id) {
     uint32_t idx = (uint32_t)id.value;
     actor_context *a;
     uint64_t w;
-    if (!s || !(id.value >> 32) || idx >= s->max_actors || !(a = actor__slot(s, idx))) return 0;
+    if (!s || !(id.value >> 32) || idx >= s->table_size || !(a = actor__slot(s, idx))) return 0;
     w = actor__ld64(&a->word, ACTOR__ACQUIRE);
     return ACTOR__W_GEN(w) == (uint32_t)(id.value >> 32) && (w & ACTOR__W_ALIVE) != 0;
 }
@@ -2867,9 +2889,13 @@ actor_result actor_send_move(actor_context *self, actor_id to, uint32_t tag, voi
     actor_context *a;
     actor__msg *m;
     actor_result r;
-    if (!self || !self->host || (size && !data)) return ACTOR_ERR_INVALID;
+    if (!self || !self->host || (size && !data)) {
+        if (dtor && data) dtor(data, size);
+        return ACTOR_ERR_INVALID;
+    }
     s = self->host->sys;
-    if ((r = actor__send_prepare(s, self->worker, to, 0, &a, &m)) != ACTOR_OK) {
+    r = size > s->max_msg ? ACTOR_ERR_LIMIT : actor__send_prepare(s, self->worker, to, 0, &a, &m);
+    if (r != ACTOR_OK) {
         if (dtor) dtor(data, size);
         return r;
     }
@@ -3121,9 +3147,14 @@ actor_result actor_attach(actor_system *s, actor_context **out) {
     uint64_t id;
     if (!s || !out) return ACTOR_ERR_INVALID;
     *out = NULL;
-    if (!(h = actor__host_new(s, ACTOR__HOST_ATTACHED, 0))) return ACTOR_ERR_NO_MEMORY;
+    if ((r = actor__reserve_live(s)) != ACTOR_OK) return r;
+    if (!(h = actor__host_new(s, ACTOR__HOST_ATTACHED, 0))) { actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED); return ACTOR_ERR_NO_MEMORY; }
     snprintf(h->name, sizeof h->name, "attached");
-    if ((r = actor__slot_alloc(s, NULL, &a)) != ACTOR_OK) { actor__host_free(s, h); return r; }
+    if ((r = actor__slot_alloc(s, NULL, &a)) != ACTOR_OK) {
+        actor__host_free(s, h);
+        actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED);
+        return r;
+    }
     id = actor__init_slot(a, h, NULL);
     /* two references: being alive, and being attached (dropped by detach),
        so the slot outlives an exit seen in actor_receive */

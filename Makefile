@@ -62,13 +62,15 @@ $(B)/bench: bench/bench.c actor.h lua_actor.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 -O2 -g $(WARN) -DNDEBUG -I. $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
 
-run: $(B)/examples/supervisor
-	./$(B)/examples/supervisor
+run: $(B)/lua-actor
+	./$(B)/lua-actor examples/supervision/pool
 
-test: $(TESTS) $(ASAN_TESTS) $(TSAN_TESTS)
+RUNNERS := $(B)/lua-actor $(B)/asan/lua-actor $(B)/tsan/lua-actor
+
+test: $(TESTS) $(ASAN_TESTS) $(TSAN_TESTS) $(RUNNERS)
 	@sh tests/run.sh
 
-sanitize: $(ASAN_TESTS) $(TSAN_TESTS)
+sanitize: $(ASAN_TESTS) $(TSAN_TESTS) $(RUNNERS)
 	@sh tests/run.sh --sanitizers-only
 
 bench: $(B)/bench

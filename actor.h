@@ -1098,13 +1098,14 @@ static actor__msg *actor__msg_alloc(actor_system *s, actor__worker *w, size_t pa
     return m;
 }
 
+/* Built-in reasons have bytes == 0 (an immutable field: no atomic needed). */
 static void actor__reason_release(actor_system *s, actor__reason *r) {
-    if (r->refs == ACTOR__STATIC_REFS) return;
+    if (!r->bytes) return;
     /* acq_rel: the last owner must see every other owner's reads done */
     if (actor__add32(&r->refs, (uint32_t)-1, ACTOR__ACQ_REL) == 1) actor__free(s, r, r->bytes);
 }
 static void actor__reason_retain(actor__reason *r) {
-    if (r->refs != ACTOR__STATIC_REFS) actor__add32(&r->refs, 1u, ACTOR__RELAXED);
+    if (r->bytes) actor__add32(&r->refs, 1u, ACTOR__RELAXED);
 }
 
 static void actor__msg_free(actor_system *s, actor__worker *w, actor__msg *m) {

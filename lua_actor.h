@@ -617,6 +617,7 @@ struct lua_actor_runtime {
     la_mutex out_lock;      /* whole lines of print output */
     uint64_t live;          /* Lua processes alive (atomic) */
     la_proc *procs;         /* live processes, under lock */
+    int stopping;           /* app shutdown: processes starting now cancel themselves */
     actor_id observer;      /* told (LA_TAG_IDLE) when live drops to 0 */
 };
 
@@ -1759,9 +1760,10 @@ static void la_on_signal(lua_State *L, la_proc *p, const actor_msg *m) {
     la_route_event(L, p);
 }
 
-/* Drops queued events of `kind` from `pid` (after unmonitor / unlink). */
-static void la_purge_events(lua_State *L, const char *kind, const char *pid) {
-    int pass;
+/* Drops queued events of `kind` from process `who` (after unmonitor /
+   unlink); returns how many. */
+static int la_purge_events(lua_State *L, const char *kind, actor_id who) {
+    int pass, dropped = 0;
     for (pass = 0; pass < 2; ++pass) {
         lua_Integer i, n, keep = 0, first = 1;
         int list;
@@ -1783,16 +1785,22 @@ static void la_purge_events(lua_State *L, const char *kind, const char *pid) {
             lua_rawgeti(L, list, i);
             lua_getfield(L, -1, "kind");
             lua_getfield(L, -2, "from");
-            drop = lua_isstring(L, -2) && !strcmp(lua_tostring(L, -2), kind) && lua_isstring(L, -1) &&
-                   !strcmp(lua_tostring(L, -1), pid);
+            drop = 0;
+            if (lua_type(L, -2) == LUA_TSTRING && !strcmp(lua_tostring(L, -2), kind) && lua_type(L, -1) == LUA_TSTRING) {
+                size_t n;
+                const char *from = lua_tolstring(L, -1, &n);
+                actor_id id;
+                drop = lua_actor_parse_pid(from, n, &id) && id.value == who.value;
+            }
             lua_pop(L, 2);
-            if (drop) lua_pop(L, 1);
+            if (drop) { lua_pop(L, 1); dropped++; }
             else lua_rawseti(L, list, ++keep);
         }
         for (i = keep + 1; i <= n; ++i) { lua_pushnil(L); lua_rawseti(L, list, i); }
         if (ch) { ch->tail = keep + 1; if (ch->head == ch->tail) ch->head = ch->tail = 1; }
         lua_pop(L, 1);
     }
+    return dropped;
 }
 
 /* >>process: the `process` global ------------------------------------------------- */
@@ -2036,12 +2044,9 @@ static int la_p_unmonitor(lua_State *L) {
     int e;
     if ((e = la_target(L, p, 1, "process.unmonitor", &to)) != 0) return e;
     r = actor_demonitor(p->ctx, to);
-    if (r != ACTOR_OK) return la_fail(L, LA_NOT_FOUND, "not monitoring %s", lua_tostring(L, 1));
-    {   /* an EXIT already queued here must not be received either */
-        char pid[ACTOR_NAME_MAX + 40];
-        lua_actor_pid(to, actor_host_of_id(p->rt->sys, to), pid, sizeof pid);
-        la_purge_events(L, "EXIT", lua_type(L, 1) == LUA_TSTRING && lua_tostring(L, 1)[0] == '{' ? lua_tostring(L, 1) : pid);
-    }
+    /* an EXIT already handed to this process must not be received either */
+    if (la_purge_events(L, "EXIT", to) == 0 && r != ACTOR_OK)
+        return la_fail(L, LA_NOT_FOUND, "not monitoring %s", lua_tostring(L, 1));
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -2066,8 +2071,8 @@ static int la_p_unlink(lua_State *L) {
     int e;
     if ((e = la_target(L, p, 1, "process.unlink", &to)) != 0) return e;
     r = actor_unlink(p->ctx, to);
-    if (r != ACTOR_OK) return la_fail_result(L, r, "unlink");
-    if (lua_tostring(L, 1)[0] == '{') la_purge_events(L, "LINK_DOWN", lua_tostring(L, 1));
+    /* a LINK_DOWN already handed to this process must not be received either */
+    if (la_purge_events(L, "LINK_DOWN", to) == 0 && r != ACTOR_OK) return la_fail_result(L, r, "unlink");
     lua_pushboolean(L, 1);
     return 1;
 }
@@ -3240,7 +3245,12 @@ static void la_behaviour(actor_context *ctx, const actor_msg *m) {
     p->ctx = ctx;
     if (p->finished) return;
     if (m->signal == ACTOR_START) {
+        int stopping;
+        la_lock(&p->rt->lock); /* the runner reads self under this lock */
         p->self = actor_self(ctx);
+        stopping = p->rt->stopping;
+        la_unlock(&p->rt->lock);
+        if (stopping) actor_cancel(p->rt->sys, p->self, p->self, 1000); /* started after the shutdown began */
         lua_actor_pid(p->self, p->host, p->pid, sizeof p->pid);
         la_boot(p, m->data, m->size, m->from, m->from_host);
     } else if (p->L) {
@@ -3923,6 +3933,13 @@ static void la_pump_stop(la_pump *pm) {
 #endif
 }
 
+static int la_app_running(const lua_actor_app *app) {
+    int i;
+    for (i = 0; i < app->nentries; ++i)
+        if (app->entries[i].current.value) return 1;
+    return 0;
+}
+
 static void la_app_spawn(lua_actor_app *app, int i) {
     la_entry *e = &app->entries[i];
     const la_def *def = la_find_def(app->rt, e->def);
@@ -3957,6 +3974,7 @@ static void la_app_cancel_all(lua_actor_app *app) {
     int n = 0, cap = 0, i;
     la_proc *p;
     la_lock(&rt->lock);
+    rt->stopping = 1;
     for (p = rt->procs; p; p = p->next) {
         if (n == cap) {
             actor_id *ni = (actor_id *)realloc(ids, (size_t)(cap = cap ? cap * 2 : 64) * sizeof *ni);
@@ -3997,7 +4015,9 @@ int lua_actor_app_run(lua_actor_app *app, int64_t timeout_ms) {
     for (i = 0; i < app->nentries; ++i) la_app_spawn(app, i);
     if (timeout_ms >= 0) actor_after(app->me, (uint64_t)timeout_ms, LA_TAG_TIMEOUT, NULL);
     if (pending_signal) { status = 128 + pending_signal; la_app_cancel_all(app); }
-    while (lua_actor_count(rt) > 0 || pending > 0) {
+    /* until no process is left, no restart is pending, and the EXIT of
+       every auto-started process has been seen (it may trail the count) */
+    while (lua_actor_count(rt) > 0 || pending > 0 || la_app_running(app)) {
         actor_msg m;
         if (actor_receive(app->me, &m, -1) != ACTOR_OK) break;
         if (m.signal == ACTOR_EXIT) {
@@ -4021,9 +4041,10 @@ int lua_actor_app_run(lua_actor_app *app, int64_t timeout_ms) {
         } else if (m.signal == ACTOR_MESSAGE && m.tag == LA_TAG_INT && m.size == sizeof(int)) {
             int sig;
             memcpy(&sig, m.data, sizeof sig);
-            if (status >= 0 && status != 3) { status = 128 + sig; break; } /* second signal: stop waiting */
-            status = 128 + sig;
-            la_app_cancel_all(app);
+            if (status < 0 || status == 3) { /* a repeated signal changes nothing: the 1 s deadline bounds the end */
+                status = 128 + sig;
+                la_app_cancel_all(app);
+            }
         }
     }
     la_lock(&rt->lock);

@@ -42,10 +42,12 @@ for t in tests/test_*.c; do
     suite "$n (asan+ubsan)" env TEST_SCALE=0.2 TEST_TIMEOUT_SCALE=4 ASAN_OPTIONS=detect_leaks=1 "$B/asan/$n"
     suite "$n (tsan)" env TEST_SCALE=0.05 TEST_TIMEOUT_SCALE=8 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" "$B/tsan/$n"
 done
-if [ $only_san -eq 0 ]; then
-    suite "compile" sh tests/compile.sh
-    [ -x tests/conformance/run.sh ] && [ -x "$B/lua-actor" ] && suite "conformance" sh tests/conformance/run.sh
-fi
+# The Lua conformance apps, through the runner: plain, then the runner
+# built with ASan+UBSan (leaks included) and with TSan.
+[ $only_san -eq 0 ] && suite "conformance" sh tests/conformance/run.sh
+suite "conformance (asan+ubsan)" env LUA_ACTOR="$B/asan/lua-actor" ASAN_OPTIONS=detect_leaks=1 sh tests/conformance/run.sh
+suite "conformance (tsan)" env LUA_ACTOR="$B/tsan/lua-actor" TSAN_OPTIONS="halt_on_error=1" sh tests/conformance/run.sh
+[ $only_san -eq 0 ] && suite "compile" sh tests/compile.sh
 echo
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

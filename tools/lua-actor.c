@@ -18,13 +18,20 @@ static int usage(void) {
 
 #if !defined(_WIN32)
 /* Signals are taken by one thread with sigwait (they are blocked in every
-   other thread), which then asks the app to stop: no work in a handler. */
+   other thread), which then asks the app to stop: no work in a handler.
+   The app pointer is cleared under the lock before teardown, so a late
+   signal never touches freed memory. */
 static sigset_t watched;
+static pthread_mutex_t app_lock = PTHREAD_MUTEX_INITIALIZER;
+static lua_actor_app *running_app;
 static void *signal_thread(void *arg) {
-    lua_actor_app *app = (lua_actor_app *)arg;
+    (void)arg;
     for (;;) {
         int sig = 0;
-        if (sigwait(&watched, &sig) == 0) lua_actor_app_interrupt(app, sig);
+        if (sigwait(&watched, &sig) != 0) continue;
+        pthread_mutex_lock(&app_lock);
+        if (running_app) lua_actor_app_interrupt(running_app, sig);
+        pthread_mutex_unlock(&app_lock);
     }
     return NULL;
 }
@@ -74,10 +81,16 @@ int main(int argc, char **argv) {
 #if !defined(_WIN32)
     {
         pthread_t t;
-        if (pthread_create(&t, NULL, signal_thread, app) == 0) pthread_detach(t);
+        running_app = app;
+        if (pthread_create(&t, NULL, signal_thread, NULL) == 0) pthread_detach(t);
     }
 #endif
     status = lua_actor_app_run(app, timeout);
+#if !defined(_WIN32)
+    pthread_mutex_lock(&app_lock);
+    running_app = NULL;
+    pthread_mutex_unlock(&app_lock);
+#endif
     actor_system_destroy(sys);
     lua_actor_app_free(app);
     lua_actor_destroy(rt);

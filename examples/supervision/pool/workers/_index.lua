@@ -1,0 +1,10 @@
+-- The tutorial's src/workers/_index.yaml.
+return {
+  version = "1.0",
+  namespace = "app.workers",
+  entries = {
+    { name = "task_worker", kind = "process.lua",
+      source = "file://task_worker.lua", method = "main",
+      modules = { "time" } },
+  },
+}

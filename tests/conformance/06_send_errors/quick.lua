@@ -1,0 +1,4 @@
+-- Ends at once.
+local function main() return "bye" end
+
+return { main = main }

@@ -1,0 +1,12 @@
+return {
+  version = "1.0",
+  namespace = "app",
+  entries = {
+    { name = "processes", kind = "process.host", host = { workers = 4 } },
+    { name = "main", kind = "process.lua", source = "file://main.lua", method = "main",
+      modules = { "time" }, lifecycle = { auto_start = true } },
+    { name = "ignorer", kind = "process.lua", source = "file://ignorer.lua", method = "main",
+      modules = { "time" } },
+    { name = "canceller", kind = "process.lua", source = "file://canceller.lua", method = "main" },
+  },
+}

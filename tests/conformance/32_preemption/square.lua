@@ -1,0 +1,3 @@
+local function main(x) return x * x end
+
+return { main = main }

@@ -1,0 +1,12 @@
+return {
+  version = "1.0",
+  namespace = "app",
+  entries = {
+    { name = "processes", kind = "process.host", host = { workers = 4 } },
+    { name = "main", kind = "process.lua", source = "file://main.lua", method = "main",
+      lifecycle = { auto_start = true } },
+    { name = "plain", kind = "process.lua", source = "file://plain.lua", method = "main" },
+    { name = "full", kind = "process.lua", source = "file://full.lua", method = "main",
+      modules = { "time", "ctx", "security", "os", "io", "debug", "package" } },
+  },
+}

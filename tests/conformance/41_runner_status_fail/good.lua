@@ -1,0 +1,3 @@
+local function main() print("good ran") end
+
+return { main = main }

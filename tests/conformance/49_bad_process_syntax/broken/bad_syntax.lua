@@ -1,0 +1,6 @@
+-- Syntax error on purpose.
+local function main()
+  return 1 +
+end
+
+return { main = main }

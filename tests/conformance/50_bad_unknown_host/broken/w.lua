@@ -1,0 +1,3 @@
+local function main() print("SHOULD NOT RUN EITHER") end
+
+return { main = main }

@@ -1,0 +1,6 @@
+-- Ignores CANCEL: never yields.
+local function main()
+  while true do end
+end
+
+return { main = main }

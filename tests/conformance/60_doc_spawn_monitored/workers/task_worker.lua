@@ -1,0 +1,6 @@
+local function main()
+  require("time").sleep("10ms")
+  return "task done"
+end
+
+return { main = main }

@@ -1,0 +1,9 @@
+return {
+  version = "1.0",
+  namespace = "app.workers",
+  entries = {
+    { name = "parent", kind = "process.lua", source = "file://parent.lua", method = "main" },
+    { name = "child_worker", kind = "process.lua", source = "file://child_worker.lua", method = "main",
+      modules = { "time" } },
+  },
+}

@@ -1,0 +1,6 @@
+local function main()
+  require("time").sleep("10ms")
+  error("error_worker failed", 0)
+end
+
+return { main = main }

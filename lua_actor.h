@@ -2880,25 +2880,49 @@ static void la_open_module(lua_State *L, const char *name, la_proc *p) {
 
 /* >>boot: a fresh state for a process -------------------------------------------------- */
 
-static void la_push_process_lib(lua_State *L) {
-    static const luaL_Reg f[] = {
-        { "pid", la_p_pid }, { "id", la_p_id }, { "send", la_p_send }, { "spawn", la_p_spawn },
-        { "spawn_monitored", la_p_spawn_monitored }, { "spawn_linked", la_p_spawn_linked },
-        { "spawn_linked_monitored", la_p_spawn_linked_monitored }, { "terminate", la_p_terminate },
-        { "cancel", la_p_cancel }, { "monitor", la_p_monitor }, { "unmonitor", la_p_unmonitor }, { "link", la_p_link },
-        { "unlink", la_p_unlink }, { "get_options", la_p_get_options }, { "set_options", la_p_set_options },
-        { "inbox", la_p_inbox }, { "events", la_p_events }, { "listen", la_p_listen }, { "unlisten", la_p_unlisten },
-        { "exec", la_p_exec }, { "upgrade", la_p_upgrade }, { "with_context", la_p_with_context }, { NULL, NULL } };
+static const luaL_Reg la_process_funcs[] = {
+    { "pid", la_p_pid }, { "id", la_p_id }, { "send", la_p_send }, { "spawn", la_p_spawn },
+    { "spawn_monitored", la_p_spawn_monitored }, { "spawn_linked", la_p_spawn_linked },
+    { "spawn_linked_monitored", la_p_spawn_linked_monitored }, { "terminate", la_p_terminate },
+    { "cancel", la_p_cancel }, { "monitor", la_p_monitor }, { "unmonitor", la_p_unmonitor }, { "link", la_p_link },
+    { "unlink", la_p_unlink }, { "get_options", la_p_get_options }, { "set_options", la_p_set_options },
+    { "inbox", la_p_inbox }, { "events", la_p_events }, { "listen", la_p_listen }, { "unlisten", la_p_unlisten },
+    { "exec", la_p_exec }, { "upgrade", la_p_upgrade }, { "with_context", la_p_with_context }, { NULL, NULL } };
+
+/* __index of `process`: each member is made on first use and then stays
+   in the table (a typical process uses a few of its 24 members, and each
+   costs memory in every process). */
+static int la_lazy_process(lua_State *L) {
     static const luaL_Reg reg[] = { { "register", la_r_register }, { "lookup", la_r_lookup },
                                     { "unregister", la_r_unregister }, { NULL, NULL } };
-    luaL_newlib(L, f);
-    luaL_newlib(L, reg);
-    lua_setfield(L, -2, "registry");
-    lua_createtable(L, 0, 3);
-    lua_pushliteral(L, "EXIT"); lua_setfield(L, -2, "EXIT");
-    lua_pushliteral(L, "LINK_DOWN"); lua_setfield(L, -2, "LINK_DOWN");
-    lua_pushliteral(L, "CANCEL"); lua_setfield(L, -2, "CANCEL");
-    lua_setfield(L, -2, "event");
+    const char *k = lua_tostring(L, 2);
+    int i;
+    if (lua_type(L, 2) != LUA_TSTRING) return 0;
+    for (i = 0; la_process_funcs[i].name && strcmp(la_process_funcs[i].name, k); ++i) {}
+    if (la_process_funcs[i].name) {
+        lua_pushcfunction(L, la_process_funcs[i].func);
+    } else if (!strcmp(k, "registry")) {
+        luaL_newlib(L, reg);
+    } else if (!strcmp(k, "event")) {
+        lua_createtable(L, 0, 3);
+        lua_pushliteral(L, "EXIT"); lua_setfield(L, -2, "EXIT");
+        lua_pushliteral(L, "LINK_DOWN"); lua_setfield(L, -2, "LINK_DOWN");
+        lua_pushliteral(L, "CANCEL"); lua_setfield(L, -2, "CANCEL");
+    } else {
+        return 0;
+    }
+    lua_pushvalue(L, 2);
+    lua_pushvalue(L, -2);
+    lua_rawset(L, 1);
+    return 1;
+}
+
+static void la_push_process_lib(lua_State *L) {
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, la_lazy_process);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
 }
 
 /* Fills the new metatable `name` (on top of the stack). */

@@ -798,10 +798,10 @@ struct actor__msg {
 };
 
 /* Size classes: total block bytes. Inline payload = block - header. */
-#define ACTOR__CLASSES 3
-#define ACTOR__CLASS_EXACT 3
-static const uint32_t actor__class_bytes[ACTOR__CLASSES] = { 128, 512, 4096 };
-static const uint32_t actor__class_cache[ACTOR__CLASSES] = { 512, 64, 16 };
+#define ACTOR__CLASSES 4
+#define ACTOR__CLASS_EXACT 4
+static const uint32_t actor__class_bytes[ACTOR__CLASSES] = { 128, 256, 1024, 4096 };
+static const uint32_t actor__class_cache[ACTOR__CLASSES] = { 512, 256, 64, 16 };
 #define ACTOR__POOL_BATCH_DIV 2
 
 /* Peer set entry: what this actor knows about one other actor. */
@@ -1068,22 +1068,31 @@ static void actor__pool_flush(actor_system *s, actor__worker *w, int c) {
     }
 }
 
-/* A message block with room for `payload` inline bytes; from the worker's
-   free list when there is one (no allocator call on the hot path). */
+/* A block of size class c, from the worker's free list when there is one
+   (no allocator call on the hot path). Messages and peer sets use these. */
+static void *actor__pool_get(actor_system *s, actor__worker *w, int c) {
+    actor__msg *b = NULL;
+    if (w) {
+        if (!w->free_head[c]) actor__pool_refill(s, w, c);
+        b = w->free_head[c];
+        if (b) { w->free_head[c] = (actor__msg *)b->node.next; w->free_count[c]--; }
+    }
+    return b ? (void *)b : actor__alloc(s, actor__class_bytes[c]);
+}
+
+static void actor__pool_put(actor_system *s, actor__worker *w, int c, void *block) {
+    actor__msg *b = (actor__msg *)block;
+    if (!w) { actor__free(s, b, actor__class_bytes[c]); return; }
+    b->node.next = w->free_head[c];
+    w->free_head[c] = b;
+    if (++w->free_count[c] > actor__class_cache[c]) actor__pool_flush(s, w, c);
+}
+
+/* A message block with room for `payload` inline bytes. */
 static actor__msg *actor__msg_alloc(actor_system *s, actor__worker *w, size_t payload) {
     size_t total = sizeof(actor__msg) + payload;
     int c = actor__class_of(total);
-    actor__msg *m = NULL;
-    if (c != ACTOR__CLASS_EXACT) {
-        if (w) {
-            if (!w->free_head[c]) actor__pool_refill(s, w, c);
-            m = w->free_head[c];
-            if (m) { w->free_head[c] = (actor__msg *)m->node.next; w->free_count[c]--; }
-        }
-        if (!m) m = (actor__msg *)actor__alloc(s, actor__class_bytes[c]);
-    } else {
-        m = (actor__msg *)actor__alloc(s, total);
-    }
+    actor__msg *m = c != ACTOR__CLASS_EXACT ? (actor__msg *)actor__pool_get(s, w, c) : (actor__msg *)actor__alloc(s, total);
     if (!m) return NULL;
     m->node.next = NULL;
     m->kind = ACTOR__K_MESSAGE;
@@ -1122,13 +1131,8 @@ static void actor__msg_free(actor_system *s, actor__worker *w, actor__msg *m) {
         break;
     default: break;
     }
-    if (c != ACTOR__CLASS_EXACT && w) {
-        m->node.next = w->free_head[c];
-        w->free_head[c] = m;
-        if (++w->free_count[c] > actor__class_cache[c]) actor__pool_flush(s, w, c);
-    } else {
-        actor__free(s, m, c == ACTOR__CLASS_EXACT ? sizeof(actor__msg) + m->size : actor__class_bytes[c]);
-    }
+    if (c != ACTOR__CLASS_EXACT) actor__pool_put(s, w, c, m);
+    else actor__free(s, m, sizeof(actor__msg) + m->size);
 }
 
 /* Built-in exit reasons: no allocation, so ending never fails. */
@@ -1769,23 +1773,40 @@ static actor__peer *actor__peer_slot_for(actor__peers *ps, uint64_t id) {
     return &e[i];
 }
 
+static size_t actor__peers_bytes(uint32_t cap) { return sizeof(actor__peers) + cap * sizeof(actor__peer); }
+
+/* An empty peer set of `cap` entries, pooled like messages when small. */
+static actor__peers *actor__peers_new(actor_system *s, actor__worker *w, uint32_t cap) {
+    size_t bytes = actor__peers_bytes(cap);
+    int c = actor__class_of(bytes);
+    actor__peers *ps = (actor__peers *)(c != ACTOR__CLASS_EXACT ? actor__pool_get(s, w, c) : actor__alloc(s, bytes));
+    if (!ps) return NULL;
+    ps->cap = cap;
+    ps->count = 0;
+    memset(actor__peer_at(ps), 0, cap * sizeof(actor__peer));
+    return ps;
+}
+
+static void actor__peers_free(actor_system *s, actor__worker *w, actor__peers *ps) {
+    size_t bytes = actor__peers_bytes(ps->cap);
+    int c = actor__class_of(bytes);
+    if (c != ACTOR__CLASS_EXACT) actor__pool_put(s, w, c, ps);
+    else actor__free(s, ps, bytes);
+}
+
 /* Room for `extra` more entries (load factor <= 3/4). 0 on no memory. */
-static int actor__peers_reserve(actor_system *s, actor_context *a, uint32_t extra) {
+static int actor__peers_reserve(actor_system *s, actor__worker *w, actor_context *a, uint32_t extra) {
     actor__peers *ps = a->peers, *np;
     uint32_t cap = ps ? ps->cap : 0, need = (ps ? ps->count : 0) + extra, i;
     if (need * 4 <= cap * 3) return 1;
-    if (!cap) cap = 4;
+    if (!cap) cap = 2;
     while (need * 4 > cap * 3) cap *= 2;
-    np = (actor__peers *)actor__alloc(s, sizeof(actor__peers) + cap * sizeof(actor__peer));
-    if (!np) return 0;
-    np->cap = cap;
-    np->count = 0;
-    memset(actor__peer_at(np), 0, cap * sizeof(actor__peer));
+    if (!(np = actor__peers_new(s, w, cap))) return 0;
     if (ps) {
         actor__peer *e = actor__peer_at(ps);
         for (i = 0; i < ps->cap; ++i)
             if (e[i].id) { *actor__peer_slot_for(np, e[i].id) = e[i]; np->count++; }
-        actor__free(s, ps, sizeof(actor__peers) + ps->cap * sizeof(actor__peer));
+        actor__peers_free(s, w, ps);
     }
     a->peers = np;
     return 1;
@@ -1910,7 +1931,7 @@ static int actor__dispatch(actor_system *s, actor__worker *w, actor_context *a, 
     case ACTOR__K_MONITOR:
     case ACTOR__K_LINK: {
         uint32_t flag = m->kind == ACTOR__K_MONITOR ? ACTOR__P_WATCHED : ACTOR__P_LINK;
-        if (!actor__peers_reserve(s, a, 1)) {
+        if (!actor__peers_reserve(s, w, a, 1)) {
             /* out of memory: end; the unconsumed carried node still answers
                the peer from actor__finalize, so nobody waits forever */
             actor__set_exit(s, a, &actor__r_nomem);
@@ -1978,7 +1999,7 @@ static void actor__notify_peers(actor_system *s, actor__worker *w, actor_context
         if (e->exit_node) actor__send_signal(s, w, e->id, e->exit_node, ACTOR__K_EXIT, id, actor__public_host(a), r);
         if (e->link_node) actor__send_signal(s, w, e->id, e->link_node, ACTOR__K_LINK_DOWN, id, actor__public_host(a), r);
     }
-    actor__free(s, ps, sizeof(actor__peers) + ps->cap * sizeof(actor__peer));
+    actor__peers_free(s, w, ps);
 }
 
 /* Runs on the thread that ran the actor's last turn (or its attached
@@ -2591,7 +2612,7 @@ static void actor__teardown(actor_system *s, actor_context *a) {
             if (e->exit_node) actor__msg_free(s, NULL, e->exit_node);
             if (e->link_node) actor__msg_free(s, NULL, e->link_node);
         }
-        actor__free(s, ps, sizeof(actor__peers) + ps->cap * sizeof(actor__peer));
+        actor__peers_free(s, NULL, ps);
     }
     while ((m = actor__mb_pop(s, NULL, a)) != NULL) {}
     if (a->mb_tail != &a->stub) actor__msg_free(s, NULL, (actor__msg *)a->mb_tail);
@@ -2770,12 +2791,8 @@ actor_result actor_spawn(actor_host *h, const actor_spawn_desc *d, actor_id *out
         (!(child_link = actor__msg_alloc(s, w, 0)) || !(parent_link = actor__msg_alloc(s, w, 0)))) goto fail;
     if ((d->flags & ACTOR_SPAWN_MONITOR) && !(exit_node = actor__msg_alloc(s, w, 0))) goto fail;
     if (ties) {
-        if (!actor__peers_reserve(s, p, 1)) goto fail;
-        cp = (actor__peers *)actor__alloc(s, sizeof(actor__peers) + 4 * sizeof(actor__peer));
-        if (!cp) goto fail;
-        cp->cap = 4;
-        cp->count = 0;
-        memset(actor__peer_at(cp), 0, 4 * sizeof(actor__peer));
+        if (!actor__peers_reserve(s, w, p, 1)) goto fail;
+        if (!(cp = actor__peers_new(s, w, 2))) goto fail; /* the parent: one entry */
     }
     if ((r = actor__reserve_live(s)) != ACTOR_OK) goto fail;
     if ((r = actor__slot_alloc(s, w, &a)) != ACTOR_OK) { actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED); goto fail; }
@@ -2814,7 +2831,7 @@ fail:
     if (child_link) actor__msg_free(s, w, child_link);
     if (parent_link) actor__msg_free(s, w, parent_link);
     if (exit_node) actor__msg_free(s, w, exit_node);
-    if (cp) actor__free(s, cp, sizeof(actor__peers) + 4 * sizeof(actor__peer));
+    if (cp) actor__peers_free(s, w, cp);
     return r;
 }
 
@@ -2957,7 +2974,7 @@ actor_result actor_monitor(actor_context *self, actor_id target) {
     s = self->host->sys;
     e = actor__peer_find(self->peers, target.value);
     if (e && (e->flags & ACTOR__P_MONITORING)) return ACTOR_ERR_EXISTS;
-    if (!actor__peers_reserve(s, self, 1)) return ACTOR_ERR_NO_MEMORY;
+    if (!actor__peers_reserve(s, self->worker, self, 1)) return ACTOR_ERR_NO_MEMORY;
     if (!(exit_node = actor__msg_alloc(s, self->worker, 0))) return ACTOR_ERR_NO_MEMORY;
     if ((r = actor__request(self, target, ACTOR__K_MONITOR, exit_node)) != ACTOR_OK) return r;
     actor__peer_get(self, target.value)->flags |= ACTOR__P_MONITORING;
@@ -2985,7 +3002,7 @@ actor_result actor_link(actor_context *self, actor_id target) {
     s = self->host->sys;
     e = actor__peer_find(self->peers, target.value);
     if (e && (e->flags & ACTOR__P_LINK)) return ACTOR_OK;
-    if (!actor__peers_reserve(s, self, 1)) return ACTOR_ERR_NO_MEMORY;
+    if (!actor__peers_reserve(s, self->worker, self, 1)) return ACTOR_ERR_NO_MEMORY;
     if (!(mine = actor__msg_alloc(s, self->worker, 0))) return ACTOR_ERR_NO_MEMORY;
     if (!(theirs = actor__msg_alloc(s, self->worker, 0))) { actor__msg_free(s, self->worker, mine); return ACTOR_ERR_NO_MEMORY; }
     if ((r = actor__request(self, target, ACTOR__K_LINK, theirs)) != ACTOR_OK) {

@@ -59,9 +59,17 @@
 #define LUA_ACTOR_H_INCLUDED
 
 #include "actor.h"
+/* Lua built as C (the usual case, e.g. Debian's liblua5.4): its headers
+   need C linkage in C++. Define LUA_ACTOR_LUA_IS_CPP for a Lua built as C++. */
+#if defined(__cplusplus) && !defined(LUA_ACTOR_LUA_IS_CPP)
+extern "C" {
+#endif
 #include <lua.h>
 #include <lauxlib.h>
 #include <lualib.h>
+#if defined(__cplusplus) && !defined(LUA_ACTOR_LUA_IS_CPP)
+}
+#endif
 
 #ifndef LUA_ACTOR_API
 #define LUA_ACTOR_API ACTOR_API

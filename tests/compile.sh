@@ -35,6 +35,16 @@ two_tu cxx17-clang clang++ -std=c++17 "-x c++"
 check static-gcc sh -c "gcc -std=c99 $W -I. tests/compile/static.c -o $out/static -lpthread && $out/static"
 check static-cxx sh -c "g++ -x c++ -std=c++11 $W -I. tests/compile/static.c -o $out/static_cxx -lpthread && $out/static_cxx"
 check condvar-park sh -c "gcc -std=c99 $W -DACTOR_PARK_CONDVAR -I. tests/compile/main.c tests/compile/other.c -o $out/condvar -lpthread && $out/condvar"
+LUA_I="$(pkg-config --cflags lua5.4 2>/dev/null || echo -I/usr/include/lua5.4)"
+LUA_L="$(pkg-config --libs lua5.4 2>/dev/null || echo -llua5.4)"
+lua_tu() { # name compiler std [lang]
+    name=$1 cc=$2 std=$3 lang=${4:-}
+    check "$name" sh -c "$cc $lang $std $W -I. $LUA_I tests/compile/lua_main.c -o $out/$name $LUA_L -lpthread -lm && $out/$name"
+}
+lua_tu lua-c99-gcc gcc -std=c99
+lua_tu lua-c11-clang clang -std=c11
+lua_tu lua-cxx11-gcc g++ -std=c++11 "-x c++"
+lua_tu lua-cxx17-clang clang++ -std=c++17 "-x c++"
 check mingw-w64 x86_64-w64-mingw32-gcc -std=c99 $W -I. tests/compile/main.c tests/compile/other.c -o "$out/main.exe"
 check mingw-w64-cxx x86_64-w64-mingw32-g++ -x c++ -std=c++11 $W -I. tests/compile/main.c tests/compile/other.c -o "$out/main_cxx.exe"
 echo "$passed passed, $failed failed"

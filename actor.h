@@ -342,7 +342,8 @@ typedef struct actor_spawn_desc {
 } actor_spawn_desc;
 
 /* Spawns an actor on `host`. Must be called by `desc->parent` (from its own
-   callback or attached thread) when a parent is given. */
+   callback or attached thread) when a parent is given. On failure nothing
+   was spawned and state_dtor does not run: the caller still owns `state`. */
 ACTOR_API actor_result actor_spawn(actor_host *host, const actor_spawn_desc *desc, actor_id *out);
 
 ACTOR_API actor_id actor_self(const actor_context *self);
@@ -1758,7 +1759,7 @@ static uint32_t actor__peer_home(uint64_t id, uint32_t cap) {
 static actor__peer *actor__peer_find(actor__peers *ps, uint64_t id) {
     uint32_t i;
     actor__peer *e;
-    if (!ps) return NULL;
+    if (!ps || !id) return NULL; /* 0 marks an empty slot: never a peer */
     e = actor__peer_at(ps);
     for (i = actor__peer_home(id, ps->cap);; i = (i + 1) & (ps->cap - 1)) {
         if (e[i].id == id) return &e[i];
@@ -1830,7 +1831,7 @@ static void actor__peer_forget(actor_context *a, actor__peer *victim) {
     actor__peers *ps = a->peers;
     actor__peer *e = actor__peer_at(ps);
     uint32_t mask = ps->cap - 1, hole = (uint32_t)(victim - e), j = hole;
-    e[hole].id = 0;
+    memset(&e[hole], 0, sizeof e[hole]);
     ps->count--;
     for (;;) {
         uint32_t home;
@@ -1840,7 +1841,7 @@ static void actor__peer_forget(actor_context *a, actor__peer *victim) {
         /* move e[j] into the hole unless its home lies cyclically in (hole, j] */
         if ((j > hole) ? (home <= hole || home > j) : (home <= hole && home > j)) {
             e[hole] = e[j];
-            e[j].id = 0;
+            memset(&e[j], 0, sizeof e[j]);
             hole = j;
         }
     }
@@ -1998,6 +1999,14 @@ static void actor__notify_peers(actor_system *s, actor__worker *w, actor_context
         if (!e->id) continue;
         if (e->exit_node) actor__send_signal(s, w, e->id, e->exit_node, ACTOR__K_EXIT, id, actor__public_host(a), r);
         if (e->link_node) actor__send_signal(s, w, e->id, e->link_node, ACTOR__K_LINK_DOWN, id, actor__public_host(a), r);
+        if (e->flags & ACTOR__P_MONITORING) { /* the target can drop our monitor now (best effort) */
+            actor__msg *m = actor__msg_alloc(s, w, 0);
+            if (m) {
+                m->kind = ACTOR__K_DEMONITOR;
+                m->from = id;
+                actor__send_msg(s, w, e->id, m);
+            }
+        }
     }
     actor__peers_free(s, w, ps);
 }
@@ -2774,6 +2783,7 @@ actor_result actor_spawn(actor_host *h, const actor_spawn_desc *d, actor_id *out
     ties = d->flags & (ACTOR_SPAWN_LINK | ACTOR_SPAWN_MONITOR);
     if (ties && !p) return ACTOR_ERR_INVALID;
     if (p && (!p->host || p->host->sys != s)) return ACTOR_ERR_INVALID;
+    if (p && p->ended) return ACTOR_ERR_EXITED;
     if (d->start_size && !d->start_data) return ACTOR_ERR_INVALID;
     if (d->start_size > s->max_msg) return ACTOR_ERR_LIMIT;
     if (d->name && (r = actor__check_name(d->name, &namelen)) != ACTOR_OK) return r;
@@ -2960,6 +2970,7 @@ static actor_result actor__request(actor_context *self, actor_id target, int kin
 
 static actor_result actor__check_peer(actor_context *self, actor_id target) {
     if (!self || !self->host) return ACTOR_ERR_INVALID;
+    if (self->ended) return ACTOR_ERR_EXITED;
     if (target.value == actor__id_of(self).value) return ACTOR_ERR_INVALID;
     if (!actor_alive(self->host->sys, target)) return ACTOR_ERR_NOT_FOUND;
     return ACTOR_OK;
@@ -3181,6 +3192,18 @@ actor_result actor_attach(actor_system *s, actor_context **out) {
     return ACTOR_OK;
 }
 
+/* Exit of an attached identity: the slot lives on until detach (its thread
+   still holds it), so the MONITOR / LINK requests queued now are answered
+   here rather than at finalize, and watchers learn of the exit at once. */
+static void actor__end_attached(actor_system *s, actor_context *self) {
+    actor__reason *r = (actor__reason *)actor__ldp(&self->pending_exit, ACTOR__ACQUIRE);
+    uint64_t id = actor__id_of(self).value;
+    actor__msg *m;
+    actor__exit(s, NULL, self);
+    self->ended = 1;
+    while ((m = actor__mb_pop(s, NULL, self)) != NULL) actor__answer_late(s, NULL, self, m, id, r);
+}
+
 actor_result actor_receive(actor_context *self, actor_msg *out, int64_t timeout_ms) {
     actor_system *s;
     actor__waiter wt;
@@ -3195,8 +3218,7 @@ actor_result actor_receive(actor_context *self, actor_msg *out, int64_t timeout_
     for (;;) {
         actor__msg *m;
         if (actor__ldp(&self->pending_exit, ACTOR__ACQUIRE)) {
-            actor__exit(s, NULL, self);
-            self->ended = 1;
+            actor__end_attached(s, self);
             r = ACTOR_ERR_EXITED;
             break;
         }
@@ -3230,8 +3252,7 @@ void actor_detach(actor_context *self) {
     s = self->host->sys;
     if (!self->ended) {
         actor__set_exit(s, self, &actor__r_normal);
-        actor__exit(s, NULL, self);
-        self->ended = 1;
+        actor__end_attached(s, self);
     }
     actor__release(s, NULL, self);
 }

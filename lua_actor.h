@@ -156,7 +156,10 @@ LUA_ACTOR_API actor_result lua_actor_app_load(lua_actor_runtime *rt, const char 
 /* Starts the auto_start entries and blocks until no process is left.
    Returns the exit status: 0 every auto-started entry ended normally (its
    last run, with restarts), 1 otherwise, 3 timeout (timeout_ms >= 0),
-   128 + signal after lua_actor_app_interrupt. */
+   128 + signal after lua_actor_app_interrupt. After a timeout or signal it
+   waits at most 3 s; if processes are still alive then (stuck in one long
+   C call that no hook can interrupt), lua_actor_count() > 0 on return and
+   the program should exit without destroying the system. */
 LUA_ACTOR_API int lua_actor_app_run(lua_actor_app *app, int64_t timeout_ms);
 /* From any thread (not from a signal handler): cancel everything with a
    1 s deadline and make app_run return 128 + signo. */
@@ -2803,6 +2806,20 @@ static int la_print(lua_State *L) {
     return 0;
 }
 
+/* setmetatable() without __gc: Lua runs finalizers with hooks disabled, so
+   a finalizer that loops could never be preempted or terminated. */
+static int la_setmetatable_safe(lua_State *L) {
+    if (lua_type(L, 2) == LUA_TTABLE) {
+        lua_pushliteral(L, "__gc");
+        if (lua_rawget(L, 2) != LUA_TNIL) return luaL_error(L, "__gc metamethods are not available in processes");
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 /* load() for text chunks only: binary chunks could crash the VM. */
 static int la_load_text(lua_State *L) {
     lua_settop(L, 4);
@@ -3025,6 +3042,9 @@ static void la_open_sandbox(lua_State *L) {
     lua_getfield(L, -1, "load");
     lua_pushcclosure(L, la_load_text, 1);
     lua_setfield(L, -2, "load");
+    lua_getfield(L, -1, "setmetatable");
+    lua_pushcclosure(L, la_setmetatable_safe, 1);
+    lua_setfield(L, -2, "setmetatable");
     lua_pushcfunction(L, la_print);
     lua_setfield(L, -2, "print");
     lua_pushcfunction(L, la_require);
@@ -3562,6 +3582,7 @@ struct lua_actor_app {
 };
 
 enum { LA_TAG_TIMEOUT = 0x4C410010u, LA_TAG_INT = 0x4C410011u, LA_TAG_RESTART = 0x4C420000u };
+#define LA_SHUTDOWN_MS 3000ULL /* after a timeout or signal: the 1 s deadline, then 2 s of grace */
 
 static int la_app_fail(char *err, size_t errlen, const char *fmt, ...) {
     va_list ap;
@@ -4024,6 +4045,7 @@ int lua_actor_app_run(lua_actor_app *app, int64_t timeout_ms) {
     lua_actor_runtime *rt;
     la_pump *pumps;
     int i, pending = 0, status = -1, pending_signal;
+    uint64_t stop_ns = 0;
     if (!app) return 2;
     rt = app->rt;
     if (actor_attach(rt->sys, &app->me) != ACTOR_OK) return 2;
@@ -4046,12 +4068,25 @@ int lua_actor_app_run(lua_actor_app *app, int64_t timeout_ms) {
     }
     for (i = 0; i < app->nentries; ++i) la_app_spawn(app, i);
     if (timeout_ms >= 0) actor_after(app->me, (uint64_t)timeout_ms, LA_TAG_TIMEOUT, NULL);
-    if (pending_signal) { status = 128 + pending_signal; la_app_cancel_all(app); }
+    if (pending_signal) { status = 128 + pending_signal; stop_ns = actor_now_ns(); la_app_cancel_all(app); }
     /* until no process is left, no restart is pending, and the EXIT of
        every auto-started process has been seen (it may trail the count) */
     while (lua_actor_count(rt) > 0 || pending > 0 || la_app_running(app)) {
         actor_msg m;
-        if (actor_receive(app->me, &m, -1) != ACTOR_OK) break;
+        int64_t wait = -1;
+        actor_result rr;
+        if (status >= 0) { /* shutting down: 1 s deadline + 2 s for the stragglers */
+            uint64_t waited = (actor_now_ns() - stop_ns) / 1000000ULL;
+            if (waited >= LA_SHUTDOWN_MS) {
+                fprintf(stderr, "lua-actor: %llu process(es) did not end (stuck in a C call?); giving up on them\n",
+                        (unsigned long long)lua_actor_count(rt));
+                break;
+            }
+            wait = (int64_t)(LA_SHUTDOWN_MS - waited);
+        }
+        rr = actor_receive(app->me, &m, wait);
+        if (rr == ACTOR_ERR_TIMEOUT) continue;
+        if (rr != ACTOR_OK) break;
         if (m.signal == ACTOR_EXIT) {
             for (i = 0; i < app->nentries; ++i) {
                 la_entry *e = &app->entries[i];
@@ -4069,11 +4104,13 @@ int lua_actor_app_run(lua_actor_app *app, int64_t timeout_ms) {
             if (status < 0) la_app_spawn(app, (int)(m.tag - LA_TAG_RESTART));
         } else if (m.signal == ACTOR_TIMER && m.tag == LA_TAG_TIMEOUT && status < 0) {
             status = 3;
+            stop_ns = actor_now_ns();
             la_app_cancel_all(app);
         } else if (m.signal == ACTOR_MESSAGE && m.tag == LA_TAG_INT && m.size == sizeof(int)) {
             int sig;
             memcpy(&sig, m.data, sizeof sig);
             if (status < 0 || status == 3) { /* a repeated signal changes nothing: the 1 s deadline bounds the end */
+                if (status < 0) stop_ns = actor_now_ns();
                 status = 128 + sig;
                 la_app_cancel_all(app);
             }

@@ -10,6 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if !defined(_WIN32)
+#include <unistd.h>
+#endif
 
 static int usage(void) {
     fprintf(stderr, "usage: lua-actor [--workers N] [--timeout DURATION] APP_DIR\n");
@@ -91,6 +94,11 @@ int main(int argc, char **argv) {
     running_app = NULL;
     pthread_mutex_unlock(&app_lock);
 #endif
+    if (lua_actor_count(rt) > 0) { /* a worker is stuck in a C call: it cannot be joined */
+        fflush(stdout);
+        fflush(stderr);
+        _exit(status);
+    }
     actor_system_destroy(sys);
     lua_actor_app_free(app);
     lua_actor_destroy(rt);

@@ -1,0 +1,1 @@
+return { namespace = "s", entries = { { name = "h", kind = "process.host", host = { workers = 2 } }, { name = "m", kind = "process.lua", source = "file://m.lua", lifecycle = { auto_start = true } } } }

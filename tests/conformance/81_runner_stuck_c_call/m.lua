@@ -1,0 +1,1 @@
+return { main = function() return string.find(string.rep("a", 60), string.rep("a?", 60) .. string.rep("a", 60) .. "b") end }

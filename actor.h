@@ -1753,15 +1753,20 @@ static void actor__reg_drop_owner(actor_system *s, actor_context *a) {
 /* Touched only by the thread running the owning actor, so no lock. */
 
 static uint32_t actor__peer_home(uint64_t id, uint32_t cap) {
-    return (uint32_t)((id * 0x9E3779B97F4A7C15ull) >> 40) & (cap - 1);
+    return (uint32_t)((id * 0x9E3779B97F4A7C15ull) >> 40) % cap;
 }
+
+/* Capacities are 3 * 2^k (3 holds the usual two peers of a linked child —
+   parent and its own child — in a 128-byte block), so probing wraps by
+   comparison rather than by mask. */
+static uint32_t actor__peer_next(uint32_t i, uint32_t cap) { return i + 1 == cap ? 0 : i + 1; }
 
 static actor__peer *actor__peer_find(actor__peers *ps, uint64_t id) {
     uint32_t i;
     actor__peer *e;
     if (!ps || !id) return NULL; /* 0 marks an empty slot: never a peer */
     e = actor__peer_at(ps);
-    for (i = actor__peer_home(id, ps->cap);; i = (i + 1) & (ps->cap - 1)) {
+    for (i = actor__peer_home(id, ps->cap);; i = actor__peer_next(i, ps->cap)) {
         if (e[i].id == id) return &e[i];
         if (!e[i].id) return NULL;
     }
@@ -1770,7 +1775,7 @@ static actor__peer *actor__peer_find(actor__peers *ps, uint64_t id) {
 static actor__peer *actor__peer_slot_for(actor__peers *ps, uint64_t id) {
     actor__peer *e = actor__peer_at(ps);
     uint32_t i = actor__peer_home(id, ps->cap);
-    while (e[i].id && e[i].id != id) i = (i + 1) & (ps->cap - 1);
+    while (e[i].id && e[i].id != id) i = actor__peer_next(i, ps->cap);
     return &e[i];
 }
 
@@ -1800,7 +1805,7 @@ static int actor__peers_reserve(actor_system *s, actor__worker *w, actor_context
     actor__peers *ps = a->peers, *np;
     uint32_t cap = ps ? ps->cap : 0, need = (ps ? ps->count : 0) + extra, i;
     if (need * 4 <= cap * 3) return 1;
-    if (!cap) cap = 2;
+    if (!cap) cap = 3;
     while (need * 4 > cap * 3) cap *= 2;
     if (!(np = actor__peers_new(s, w, cap))) return 0;
     if (ps) {
@@ -1830,12 +1835,12 @@ static actor__peer *actor__peer_get(actor_context *a, uint64_t id) {
 static void actor__peer_forget(actor_context *a, actor__peer *victim) {
     actor__peers *ps = a->peers;
     actor__peer *e = actor__peer_at(ps);
-    uint32_t mask = ps->cap - 1, hole = (uint32_t)(victim - e), j = hole;
+    uint32_t hole = (uint32_t)(victim - e), j = hole;
     memset(&e[hole], 0, sizeof e[hole]);
     ps->count--;
     for (;;) {
         uint32_t home;
-        j = (j + 1) & mask;
+        j = actor__peer_next(j, ps->cap);
         if (!e[j].id) break;
         home = actor__peer_home(e[j].id, ps->cap);
         /* move e[j] into the hole unless its home lies cyclically in (hole, j] */
@@ -2802,7 +2807,7 @@ actor_result actor_spawn(actor_host *h, const actor_spawn_desc *d, actor_id *out
     if ((d->flags & ACTOR_SPAWN_MONITOR) && !(exit_node = actor__msg_alloc(s, w, 0))) goto fail;
     if (ties) {
         if (!actor__peers_reserve(s, w, p, 1)) goto fail;
-        if (!(cp = actor__peers_new(s, w, 2))) goto fail; /* the parent: one entry */
+        if (!(cp = actor__peers_new(s, w, 3))) goto fail; /* the parent, and room for one more */
     }
     if ((r = actor__reserve_live(s)) != ACTOR_OK) goto fail;
     if ((r = actor__slot_alloc(s, w, &a)) != ACTOR_OK) { actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED); goto fail; }

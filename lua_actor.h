@@ -241,13 +241,15 @@ static void la_buf_put(la_buf *b, const void *d, size_t n) {
     if (n && la_buf_reserve(b, n)) { memcpy(b->p + b->n, d, n); b->n += n; }
 }
 static void la_buf_byte(la_buf *b, int c) {
-    if (la_buf_reserve(b, 1)) b->p[b->n++] = (char)c;
+    if (b->n < b->cap || la_buf_reserve(b, 1)) b->p[b->n++] = (char)c;
 }
 static void la_buf_varint(la_buf *b, uint64_t v) {
-    unsigned char tmp[10];
-    int n = 0;
-    do { tmp[n++] = (unsigned char)((v & 0x7F) | (v > 0x7F ? 0x80 : 0)); v >>= 7; } while (v);
-    la_buf_put(b, tmp, (size_t)n);
+    unsigned char *d;
+    if (b->cap - b->n < 10 && !la_buf_reserve(b, 10)) return;
+    d = (unsigned char *)b->p + b->n;
+    while (v > 0x7F) { *d++ = (unsigned char)(v | 0x80); v >>= 7; }
+    *d++ = (unsigned char)v;
+    b->n = (size_t)((char *)d - b->p);
 }
 static void la_buf_str(la_buf *b, const char *s, size_t n) { la_buf_varint(b, n); la_buf_put(b, s, n); }
 static void la_buf_free(la_buf *b) { free(b->p); b->p = NULL; b->n = b->cap = 0; }
@@ -928,6 +930,8 @@ struct la_proc {
     uint64_t rng;
     uint32_t next_tag;       /* timer tags */
     int npids;               /* entries in the pid cache */
+    void *cache[16]; /* freed small blocks, per size class (la_alloc) */
+    int ncache[16];
     int nlisten;             /* listen channels open (0: skip the lookup) */
     int secured;             /* carries a security actor and scope */
     la_sel *sel_free;        /* plain waits, reused (see la_wait) */
@@ -970,22 +974,72 @@ static void la_push_pid_cached(lua_State *L, la_proc *p, actor_id id, actor_host
     lua_remove(L, -2);
 }
 
+/* Small blocks a process freed are kept for its next allocations of the
+   same size class (messages make the same few object sizes over and over).
+   Every block is a malloc block whose capacity is at least its class size,
+   so reuse is safe whatever the block's history; the cache is bounded and
+   emptied when the process ends. */
+#define LA_CACHE_GRAIN 8
+#define LA_CACHE_MAX 128
+#define LA_CACHE_CLASSES (LA_CACHE_MAX / LA_CACHE_GRAIN)
+#define LA_CACHE_DEPTH 64
+
+static size_t la_round(size_t n) { return n <= LA_CACHE_MAX ? (n + LA_CACHE_GRAIN - 1) & ~(size_t)(LA_CACHE_GRAIN - 1) : n; }
+
+static void *la_block_new(la_proc *p, size_t n) {
+    if (n <= LA_CACHE_MAX) {
+        size_t c = (n - 1) / LA_CACHE_GRAIN;
+        void *b = p->cache[c];
+        if (b) { p->cache[c] = *(void **)b; p->ncache[c]--; return b; }
+    }
+    return malloc(la_round(n));
+}
+
+static void la_block_free(la_proc *p, void *b, size_t n) {
+    if (n && n <= LA_CACHE_MAX) {
+        size_t c = (n - 1) / LA_CACHE_GRAIN;
+        if (p->ncache[c] < LA_CACHE_DEPTH) { *(void **)b = p->cache[c]; p->cache[c] = b; p->ncache[c]++; return; }
+    }
+    free(b);
+}
+
+static void la_cache_drop(la_proc *p) {
+    int c;
+    for (c = 0; c < LA_CACHE_CLASSES; ++c)
+        while (p->cache[c]) { void *nx = *(void **)p->cache[c]; free(p->cache[c]); p->cache[c] = nx; }
+    memset(p->ncache, 0, sizeof p->ncache);
+}
+
 /* Memory-limited allocator. Lua retries a failed allocation once after an
    emergency full GC with the very same request: a second refusal of the
    same request is final, and the process then ends "memory limit
-   exceeded" even if a pcall caught the error. */
+   exceeded" even if a pcall caught the error. Shrinking never fails (Lua
+   relies on it): a block keeps its storage when it shrinks. */
 static void *la_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     la_proc *p = (la_proc *)ud;
     size_t old = ptr ? osize : 0;
     void *np;
-    if (nsize == 0) { free(ptr); p->mem -= old; return NULL; }
+    if (nsize == 0) { if (ptr) la_block_free(p, ptr, osize); p->mem -= old; return NULL; }
     if (nsize > old && p->limit && p->mem - old + nsize > p->limit) {
         if (p->refused && p->r_ptr == ptr && p->r_osize == osize && p->r_nsize == nsize) p->oom = 1;
         p->refused = 1; p->r_ptr = ptr; p->r_osize = osize; p->r_nsize = nsize;
         return NULL;
     }
-    np = realloc(ptr, nsize);
-    if (!np) { if (nsize > old) p->oom = 1; return NULL; }
+    if (!ptr) {
+        np = la_block_new(p, nsize);
+    } else if (la_round(nsize) == la_round(osize) || (nsize < osize && osize <= LA_CACHE_MAX)) {
+        np = ptr; /* same class, or a small block that shrinks: capacity suffices */
+    } else if (osize > LA_CACHE_MAX && nsize > LA_CACHE_MAX) {
+        np = realloc(ptr, nsize);
+        if (!np && nsize < osize) np = ptr;
+    } else if (nsize < osize) {
+        np = realloc(ptr, la_round(nsize)); /* a big block becoming small */
+        if (!np) np = ptr;
+    } else { /* a small block growing */
+        np = la_block_new(p, nsize);
+        if (np) { memcpy(np, ptr, osize); la_block_free(p, ptr, osize); }
+    }
+    if (!np) { p->oom = 1; return NULL; }
     p->refused = 0;
     p->mem = p->mem - old + nsize;
     return np;
@@ -1008,6 +1062,7 @@ static la_proc *la_proc_new(lua_actor_runtime *rt, const la_def *def, actor_host
 static void la_proc_free(void *state) {
     la_proc *p = (la_proc *)state;
     if (p->L) lua_close(p->L);
+    la_cache_drop(p);
     while (p->sel_all) { la_sel *nx = p->sel_all->next_all; free(p->sel_all); p->sel_all = nx; }
     free(p->rq);
     la_buf_free(&p->scratch);
@@ -3324,6 +3379,7 @@ static void la_do_upgrade(la_proc *p) {
         lua_pop(L, 1);
     }
     lua_close(L);
+    la_cache_drop(p);
     p->L = NULL;
     p->main_co = p->current = NULL;
     p->rq_len = p->rq_head = 0;

@@ -140,6 +140,8 @@ LUA_ACTOR_API void lua_actor_pid(actor_id id, actor_host *host, char *buf, size_
 LUA_ACTOR_API int lua_actor_parse_pid(const char *text, size_t len, actor_id *out);
 /* Number of Lua processes alive. */
 LUA_ACTOR_API uint64_t lua_actor_count(lua_actor_runtime *rt);
+/* Bytes of Lua heap held by the live processes (a snapshot). */
+LUA_ACTOR_API size_t lua_actor_memory(lua_actor_runtime *rt);
 
 /* Makes require("actor") work in an existing state for runtime `rt`. */
 LUA_ACTOR_API void lua_actor_bind(lua_State *L, lua_actor_runtime *rt);
@@ -214,10 +216,16 @@ static void la_unlock(la_mutex *m) { pthread_mutex_unlock(m); }
 #include <intrin.h>
 #define la_add64(p, v) ((uint64_t)_InterlockedExchangeAdd64((volatile __int64 *)(p), (__int64)(v)))
 #define la_ld64(p) (*(volatile uint64_t *)(p))
+#define la_ldz(p) (*(volatile size_t *)(p))
+#define la_stz(p, v) (*(volatile size_t *)(p) = (v))
 #else
 /* relaxed: plain counters; whoever acts on a count of zero re-checks under rt->lock */
 #define la_add64(p, v) __atomic_fetch_add((p), (uint64_t)(v), __ATOMIC_ACQ_REL)
 #define la_ld64(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
+/* relaxed: a process's heap size is written by its own thread only and
+   read by others for statistics (lua_actor_memory) */
+#define la_ldz(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define la_stz(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #endif
 
 /* >>buffer: growable bytes --------------------------------------------------- */
@@ -229,7 +237,7 @@ static int la_buf_reserve(la_buf *b, size_t extra) {
     char *np;
     if (need <= b->cap) return 1;
     if (need < b->n) { b->oom = 1; return 0; } /* overflow */
-    cap = b->cap ? b->cap : 256;
+    cap = b->cap ? b->cap : 64;
     while (cap < need) cap *= 2;
     np = (char *)realloc(b->p, cap);
     if (!np) { b->oom = 1; return 0; }
@@ -840,6 +848,7 @@ void lua_actor_destroy(lua_actor_runtime *rt) {
 
 uint64_t lua_actor_count(lua_actor_runtime *rt) { return rt ? la_ld64(&rt->live) : 0; }
 
+
 /* >>pid ------------------------------------------------------------------------ */
 
 static char *la_put_u32(char *d, uint32_t v) {
@@ -941,7 +950,6 @@ struct la_proc {
     la_proc *prev, *next;    /* rt->procs */
     const la_def *upgrade_to;
     la_buf carry;            /* upgrade: args and undelivered messages */
-    char pid[ACTOR_NAME_MAX + 40];
 };
 
 /* Registry keys (addresses are unique; every state has its own registry). */
@@ -982,7 +990,7 @@ static void la_push_pid_cached(lua_State *L, la_proc *p, actor_id id, actor_host
 #define LA_CACHE_GRAIN 8
 #define LA_CACHE_MAX 128
 #define LA_CACHE_CLASSES (LA_CACHE_MAX / LA_CACHE_GRAIN)
-#define LA_CACHE_DEPTH 64
+#define LA_CACHE_DEPTH 16
 
 static size_t la_round(size_t n) { return n <= LA_CACHE_MAX ? (n + LA_CACHE_GRAIN - 1) & ~(size_t)(LA_CACHE_GRAIN - 1) : n; }
 
@@ -1019,8 +1027,9 @@ static void *la_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     la_proc *p = (la_proc *)ud;
     size_t old = ptr ? osize : 0;
     void *np;
-    if (nsize == 0) { if (ptr) la_block_free(p, ptr, osize); p->mem -= old; return NULL; }
-    if (nsize > old && p->limit && p->mem - old + nsize > p->limit) {
+    size_t mem = la_ldz(&p->mem);
+    if (nsize == 0) { if (ptr) la_block_free(p, ptr, osize); la_stz(&p->mem, mem - old); return NULL; }
+    if (nsize > old && p->limit && mem - old + nsize > p->limit) {
         if (p->refused && p->r_ptr == ptr && p->r_osize == osize && p->r_nsize == nsize) p->oom = 1;
         p->refused = 1; p->r_ptr = ptr; p->r_osize = osize; p->r_nsize = nsize;
         return NULL;
@@ -1041,7 +1050,7 @@ static void *la_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     }
     if (!np) { p->oom = 1; return NULL; }
     p->refused = 0;
-    p->mem = p->mem - old + nsize;
+    la_stz(&p->mem, mem - old + nsize);
     return np;
 }
 
@@ -1071,6 +1080,16 @@ static void la_proc_free(void *state) {
     free(p);
 }
 
+size_t lua_actor_memory(lua_actor_runtime *rt) {
+    size_t total = 0;
+    la_proc *p;
+    if (!rt) return 0;
+    la_lock(&rt->lock);
+    for (p = rt->procs; p; p = p->next) total += la_ldz(&p->mem);
+    la_unlock(&rt->lock);
+    return total;
+}
+
 static uint32_t la_random(la_proc *p, uint32_t n) {
     p->rng ^= p->rng << 13;
     p->rng ^= p->rng >> 7;
@@ -1092,7 +1111,7 @@ enum { LA_WAKE_OK = 0, LA_WAKE_CLOSED = 1 };
 static int la_ready_push(la_proc *p, lua_State *co, int nargs, int front) {
     la_ready *slot;
     if (p->rq_len == p->rq_cap) {
-        int cap = p->rq_cap ? p->rq_cap * 2 : 8, i;
+        int cap = p->rq_cap ? p->rq_cap * 2 : 4, i;
         la_ready *nq = (la_ready *)malloc((size_t)cap * sizeof *nq);
         if (!nq) return 0;
         for (i = 0; i < p->rq_len; ++i) nq[i] = p->rq[(p->rq_head + i) % p->rq_cap];
@@ -1900,7 +1919,11 @@ static int la_fail_result(lua_State *L, actor_result r, const char *what) {
     return la_fail(L, kind, "%s: %s", what, actor_result_string(r));
 }
 
-static int la_p_pid(lua_State *L) { lua_pushstring(L, la_proc_of(L)->pid); return 1; }
+static int la_p_pid(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    la_push_pid(L, p->self, p->host);
+    return 1;
+}
 static int la_p_id(lua_State *L) { lua_pushstring(L, la_proc_of(L)->def->id); return 1; }
 
 /* Topic rules: a non-empty string not starting with '@'. 0 = ok. */
@@ -3358,7 +3381,6 @@ static void la_behaviour(actor_context *ctx, const actor_msg *m) {
         stopping = p->rt->stopping;
         la_unlock(&p->rt->lock);
         if (stopping) actor_cancel(p->rt->sys, p->self, p->self, 1000); /* started after the shutdown began */
-        lua_actor_pid(p->self, p->host, p->pid, sizeof p->pid);
         la_boot(p, m->data, m->size, m->from, m->from_host);
     } else if (p->L) {
         lua_pushcfunction(p->L, la_dispatch_protected);
@@ -3384,7 +3406,7 @@ static void la_do_upgrade(la_proc *p) {
     p->main_co = p->current = NULL;
     p->rq_len = p->rq_head = 0;
     p->oom = 0;
-    p->mem = 0;
+    la_stz(&p->mem, 0);
     p->def = p->upgrade_to;
     actor_trap_links(p->ctx, 0);
     la_boot(p, p->carry.p, p->carry.n, p->self, p->host);

@@ -123,6 +123,7 @@ static const char *const bl_defs[][2] = {
 };
 
 typedef struct bl_run { uint64_t marks[2]; int nmarks; double value; int failed; } bl_run;
+static lua_actor_runtime *bl_current_rt; /* the runtime of the run in progress */
 
 static long bl_rss_bytes(void) {
     long pages = 0, rss = 0;
@@ -160,6 +161,7 @@ static void bl_run_driver(const char *def, long a, long b, int nargs, bl_run *r,
     ld.system = sys;
     ld.on_exit = getenv("BENCH_VERBOSE") ? NULL : bl_quiet_exit;
     lua_actor_create(&ld, &rt);
+    bl_current_rt = rt;
     actor_attach(sys, &me);
     for (i = 0; i < sizeof bl_defs / sizeof bl_defs[0]; ++i) {
         lua_actor_def_desc d;
@@ -212,12 +214,13 @@ static void bl_run_driver(const char *def, long a, long b, int nargs, bl_run *r,
 
 static double bl_ns(const bl_run *r) { return (double)(r->marks[1] - r->marks[0]); }
 
-typedef struct bl_mem { long before; long after; } bl_mem;
+typedef struct bl_mem { long before; long after; size_t heap; } bl_mem;
 static void bl_measure_memory(actor_context *me, actor_id driver, bl_run *r, void *ud) {
     bl_mem *mem = (bl_mem *)ud;
     la_buf go = { NULL, 0, 0, 0 };
     (void)r;
     mem->after = bl_rss_bytes();
+    mem->heap = lua_actor_memory(bl_current_rt);
     la_buf_str(&go, "go", 2); /* a Lua message: topic "go", no payload */
     la_buf_varint(&go, 0);
     actor_send(me, driver, LA_TAG_MSG, go.p, go.n);
@@ -260,18 +263,23 @@ static int bench_lua(const char *name, int argc, char **argv) {
         for (k = 0; k < runs; ++k) { bl_run_driver("b:spawn_exit", a, 0, 2, &r, NULL, NULL); v[k] = r.failed ? -1 : bl_ns(&r) / a; }
         printf("lua.spawn_exit n=%ld ns_per_process=%.0f runs=%d\n", a, bl_median(v, runs), runs);
     } else if (!strcmp(name, "lua.spawn_idle")) {
+        /* heap: the Lua heap of every live process (exact, from the
+           runtime's accounting); rss: the resident growth of the first run
+           only (later runs reuse memory the C library kept) */
         bl_mem mem;
-        double bytes[5];
+        double heap[5], rss = 0;
         if (!a) a = 10000;
         runs = 3;
         for (k = 0; k < runs; ++k) {
+            memset(&mem, 0, sizeof mem);
             mem.before = bl_rss_bytes();
             bl_run_driver("b:spawn_idle", a, 0, 2, &r, bl_measure_memory, &mem);
             v[k] = r.failed ? -1 : bl_ns(&r) / a;
-            bytes[k] = (double)(mem.after - mem.before) / (double)a;
+            heap[k] = (double)mem.heap / (double)(a + 1); /* + the driver */
+            if (k == 0) rss = (double)(mem.after - mem.before) / (double)a;
         }
-        printf("lua.spawn_idle n=%ld ns_per_spawn=%.0f bytes_per_process=%.0f runs=%d\n", a, bl_median(v, runs),
-               bl_median(bytes, runs), runs);
+        printf("lua.spawn_idle n=%ld ns_per_spawn=%.0f lua_heap_per_process=%.0f rss_bytes_per_process=%.0f runs=%d\n", a,
+               bl_median(v, runs), bl_median(heap, runs), rss, runs);
     } else if (!strcmp(name, "lua.skynet")) {
         double sum = 0;
         if (!a) a = 100000;

@@ -1968,17 +1968,31 @@ static int la_p_send(lua_State *L) {
 static void la_on_exit(actor_context *self, const actor_exit_reason *why);
 static void la_behaviour(actor_context *self, const actor_msg *m);
 
-/* Spawns np (which it owns from here on: freed on failure) and keeps the
-   runtime's process list and count. */
-static actor_result la_spawn_proc(lua_actor_runtime *rt, la_proc *np, actor_host *h, actor_spawn_desc *d, actor_id *out) {
+/* Spawns a process of `def` on `h` whose first message is the START
+   payload start[0..len), and keeps the runtime's process list and count. */
+static actor_result la_spawn_proc(lua_actor_runtime *rt, const la_def *def, actor_host *h, actor_context *parent,
+                                  unsigned flags, const void *start, size_t len, const char *name, actor_id *out) {
+    la_proc *np = la_proc_new(rt, def, h);
+    actor_spawn_desc d;
     actor_result r;
+    if (!np) return ACTOR_ERR_NO_MEMORY;
+    memset(&d, 0, sizeof d);
+    d.fn = la_behaviour;
+    d.state = np;
+    d.state_dtor = la_proc_free;
+    d.on_exit = la_on_exit;
+    d.parent = parent;
+    d.flags = (flags & (ACTOR_SPAWN_LINK | ACTOR_SPAWN_MONITOR)) | ACTOR_SPAWN_START;
+    d.start_data = start;
+    d.start_size = len;
+    d.name = name;
     la_lock(&rt->lock);
     np->next = rt->procs;
     if (rt->procs) rt->procs->prev = np;
     rt->procs = np;
     la_unlock(&rt->lock);
     la_add64(&rt->live, 1);
-    r = actor_spawn(h, d, out);
+    r = actor_spawn(h, &d, out);
     if (r == ACTOR_OK) return r;
     la_lock(&rt->lock);
     if (np->prev) np->prev->next = np->next; else rt->procs = np->next;
@@ -2012,11 +2026,10 @@ static void la_push_inheritance(lua_State *L, int spawner) {
 /* spawn(id, host, ...) and friends; `spawner` is 0 or the spawner's index
    and the id is at `base`. flags: ACTOR_SPAWN_LINK / _MONITOR. */
 static int la_spawn_common(lua_State *L, unsigned flags, int spawner, int base, actor_id *out_id) {
-    la_proc *p = la_proc_of(L), *np;
+    la_proc *p = la_proc_of(L);
     const char *id, *hostname, *name = NULL;
     const la_def *def;
     actor_host *h;
-    actor_spawn_desc d;
     actor_id cid;
     actor_result r;
     char err[160];
@@ -2048,18 +2061,7 @@ static int la_spawn_common(lua_State *L, unsigned flags, int spawner, int base, 
     lua_settop(L, top);
     if (!la_encode(L, &p->scratch, base + 2, nargs, err, sizeof err))
         return la_fail(L, LA_INVALID, "spawn argument cannot be copied: %s", err);
-    if (!(np = la_proc_new(p->rt, def, h))) return la_fail(L, LA_INTERNAL, "out of memory");
-    memset(&d, 0, sizeof d);
-    d.fn = la_behaviour;
-    d.state = np;
-    d.state_dtor = la_proc_free;
-    d.on_exit = la_on_exit;
-    d.parent = p->ctx;
-    d.flags = flags | ACTOR_SPAWN_START;
-    d.start_data = p->scratch.p;
-    d.start_size = p->scratch.n;
-    d.name = name;
-    r = la_spawn_proc(p->rt, np, h, &d, &cid);
+    r = la_spawn_proc(p->rt, def, h, p->ctx, flags, p->scratch.p, p->scratch.n, name, &cid);
     if (r == ACTOR_ERR_EXISTS) return la_fail(L, LA_ALREADY_EXISTS, "name '%s' is already registered", name ? name : "");
     if (r == ACTOR_ERR_INVALID && name) return la_fail(L, LA_INVALID, "invalid process name '%s'", name);
     if (r != ACTOR_OK) return la_fail_result(L, r, "spawn");
@@ -2112,59 +2114,33 @@ static int la_p_cancel(lua_State *L) {
     return 1;
 }
 
-static int la_p_monitor(lua_State *L) {
+/* process.monitor / unmonitor / link / unlink: resolve and check the
+   target, apply `op`. Removing a monitor or link also removes a matching
+   event already queued here (`purge` names its kind): after the call
+   returns, no such event can be received. */
+static int la_peer_call(lua_State *L, const char *action, actor_result (*op)(actor_context *, actor_id),
+                        const char *purge) {
     la_proc *p = la_proc_of(L);
     actor_id to;
     actor_result r;
-    int e;
-    if ((e = la_target(L, p, 1, "process.monitor", &to)) != 0) return e;
-    r = actor_monitor(p->ctx, to);
-    if (r == ACTOR_ERR_EXISTS) return la_fail(L, LA_ALREADY_EXISTS, "already monitoring %s", lua_tostring(L, 1));
-    if (r == ACTOR_ERR_INVALID) return la_fail(L, LA_INVALID, "a process cannot monitor itself");
-    if (r != ACTOR_OK) return la_fail_result(L, r, "monitor");
-    lua_pushboolean(L, 1);
-    return 1;
+    int e, purged = 0;
+    if ((e = la_target(L, p, 1, action, &to)) != 0) return e;
+    r = op(p->ctx, to);
+    if (purge) purged = la_purge_events(L, purge, to);
+    if (r == ACTOR_OK || purged) { lua_pushboolean(L, 1); return 1; }
+    switch (r) {
+    case ACTOR_ERR_EXISTS: return la_fail(L, LA_ALREADY_EXISTS, "%s: already monitoring %s", action, lua_tostring(L, 1));
+    case ACTOR_ERR_INVALID: return la_fail(L, LA_INVALID, "%s: a process cannot target itself", action);
+    case ACTOR_ERR_NOT_FOUND:
+        return la_fail(L, LA_NOT_FOUND, "%s: %s %s", action, purge ? "no monitor or link to" : "no live process", lua_tostring(L, 1));
+    default: return la_fail_result(L, r, action);
+    }
 }
 
-static int la_p_unmonitor(lua_State *L) {
-    la_proc *p = la_proc_of(L);
-    actor_id to;
-    actor_result r;
-    int e;
-    if ((e = la_target(L, p, 1, "process.unmonitor", &to)) != 0) return e;
-    r = actor_demonitor(p->ctx, to);
-    /* an EXIT already handed to this process must not be received either */
-    if (la_purge_events(L, "EXIT", to) == 0 && r != ACTOR_OK)
-        return la_fail(L, LA_NOT_FOUND, "not monitoring %s", lua_tostring(L, 1));
-    lua_pushboolean(L, 1);
-    return 1;
-}
-
-static int la_p_link(lua_State *L) {
-    la_proc *p = la_proc_of(L);
-    actor_id to;
-    actor_result r;
-    int e;
-    if ((e = la_target(L, p, 1, "process.link", &to)) != 0) return e;
-    r = actor_link(p->ctx, to);
-    if (r == ACTOR_ERR_INVALID) return la_fail(L, LA_INVALID, "a process cannot link to itself");
-    if (r != ACTOR_OK) return la_fail_result(L, r, "link");
-    lua_pushboolean(L, 1);
-    return 1;
-}
-
-static int la_p_unlink(lua_State *L) {
-    la_proc *p = la_proc_of(L);
-    actor_id to;
-    actor_result r;
-    int e;
-    if ((e = la_target(L, p, 1, "process.unlink", &to)) != 0) return e;
-    r = actor_unlink(p->ctx, to);
-    /* a LINK_DOWN already handed to this process must not be received either */
-    if (la_purge_events(L, "LINK_DOWN", to) == 0 && r != ACTOR_OK) return la_fail_result(L, r, "unlink");
-    lua_pushboolean(L, 1);
-    return 1;
-}
+static int la_p_monitor(lua_State *L) { return la_peer_call(L, "process.monitor", actor_monitor, NULL); }
+static int la_p_unmonitor(lua_State *L) { return la_peer_call(L, "process.unmonitor", actor_demonitor, "EXIT"); }
+static int la_p_link(lua_State *L) { return la_peer_call(L, "process.link", actor_link, NULL); }
+static int la_p_unlink(lua_State *L) { return la_peer_call(L, "process.unlink", actor_unlink, "LINK_DOWN"); }
 
 static int la_p_get_options(lua_State *L) {
     lua_createtable(L, 0, 1);
@@ -3469,9 +3445,7 @@ actor_result lua_actor_spawn(lua_actor_runtime *rt, const char *id, const char *
                              unsigned flags, lua_State *args, int nargs, actor_id *out, char *err, size_t errlen) {
     const la_def *def;
     actor_host *h;
-    la_proc *np;
     la_buf b = { NULL, 0, 0, 0 };
-    actor_spawn_desc d;
     actor_result r;
     if (err && errlen) err[0] = 0;
     if (!rt || !id || !host || nargs < 0 || (nargs && !args)) return ACTOR_ERR_INVALID;
@@ -3485,17 +3459,7 @@ actor_result lua_actor_spawn(lua_actor_runtime *rt, const char *id, const char *
     }
     la_start_header(&b, nargs);
     if (nargs && !la_encode(args, &b, lua_gettop(args) - nargs + 1, nargs, err, errlen)) { la_buf_free(&b); return ACTOR_ERR_INVALID; }
-    if (b.oom || !(np = la_proc_new(rt, def, h))) { la_buf_free(&b); return ACTOR_ERR_NO_MEMORY; }
-    memset(&d, 0, sizeof d);
-    d.fn = la_behaviour;
-    d.state = np;
-    d.state_dtor = la_proc_free;
-    d.on_exit = la_on_exit;
-    d.parent = parent;
-    d.flags = (flags & (ACTOR_SPAWN_LINK | ACTOR_SPAWN_MONITOR)) | ACTOR_SPAWN_START;
-    d.start_data = b.p;
-    d.start_size = b.n;
-    r = la_spawn_proc(rt, np, h, &d, out);
+    r = b.oom ? ACTOR_ERR_NO_MEMORY : la_spawn_proc(rt, def, h, parent, flags, b.p, b.n, NULL, out);
     la_buf_free(&b);
     if (r != ACTOR_OK && err && !err[0]) snprintf(err, errlen, "spawn %s: %s", id, actor_result_string(r));
     return r;
@@ -4075,23 +4039,10 @@ static void la_app_spawn(lua_actor_app *app, int i) {
     la_entry *e = &app->entries[i];
     const la_def *def = la_find_def(app->rt, e->def);
     actor_host *h = actor_host_find(app->rt->sys, e->host);
-    la_proc *np;
-    actor_spawn_desc d;
     actor_result r = ACTOR_ERR_NOT_FOUND;
     e->ran = 1;
     e->current.value = 0;
-    if (def && h && (np = la_proc_new(app->rt, def, h)) != NULL) {
-        memset(&d, 0, sizeof d);
-        d.fn = la_behaviour;
-        d.state = np;
-        d.state_dtor = la_proc_free;
-        d.on_exit = la_on_exit;
-        d.parent = app->me;
-        d.flags = ACTOR_SPAWN_START | ACTOR_SPAWN_MONITOR;
-        d.start_data = e->start.p;
-        d.start_size = e->start.n;
-        r = la_spawn_proc(app->rt, np, h, &d, &e->current);
-    }
+    if (def && h) r = la_spawn_proc(app->rt, def, h, app->me, ACTOR_SPAWN_MONITOR, e->start.p, e->start.n, NULL, &e->current);
     if (r != ACTOR_OK) {
         e->last_normal = 0;
         fprintf(stderr, "lua-actor: cannot start %s on %s: %s\n", e->def, e->host, actor_result_string(r));

@@ -171,6 +171,17 @@ static void count_free(void *p, size_t n, void *user) {
 
 static uint64_t counted(counter *c) { return __atomic_load_n(&c->bytes, __ATOMIC_RELAXED); }
 
+/* `runs` times: GO(n) to `target`, wait for DONE; ns[r] = time per unit. */
+static void timed_go(bench_env *e, actor_id target, uint64_t n, double *ns, int runs) {
+    int r;
+    for (r = 0; r < runs; ++r) {
+        uint64_t t0 = now_ns();
+        send_u64(e, target, TAG_GO, n);
+        await_tag(e, TAG_DONE);
+        ns[r] = (double)(now_ns() - t0) / (double)n;
+    }
+}
+
 /* ---- c.pingpong N ---------------------------------------------------------- */
 
 typedef struct pingpong { actor_id peer, main; uint64_t left; } pingpong;
@@ -200,17 +211,11 @@ static void bench_pingpong(const uint64_t *arg) {
     pingpong st;
     bench_env e;
     actor_id ping;
-    int r;
     memset(&st, 0, sizeof st);
     env_open(&e, 0, NULL);
     st.peer = spawn(&e, pong_fn, NULL);
     ping = spawn(&e, ping_fn, &st);
-    for (r = 0; r < RUNS; ++r) {
-        uint64_t t0 = now_ns();
-        send_u64(&e, ping, TAG_GO, n);
-        await_tag(&e, TAG_DONE);
-        ns[r] = (double)(now_ns() - t0) / (double)n;
-    }
+    timed_go(&e, ping, n, ns, RUNS);
     env_close(&e);
     printf("c.pingpong n=%llu ns_per_roundtrip=%.1f runs=%d\n", (unsigned long long)n,
            quantile(ns, RUNS, 0.5), RUNS);
@@ -442,7 +447,6 @@ static void bench_spawn_exit(const uint64_t *arg) {
     spawner st;
     bench_env e;
     actor_id sp;
-    int r;
     if (n < 1) fail("c.spawn_exit", "N must be >= 1");
     env_open(&e, 0, NULL);
     memset(&st, 0, sizeof st);
@@ -454,12 +458,7 @@ static void bench_spawn_exit(const uint64_t *arg) {
     st.chunk = 64;
     st.want_exits = 1;
     sp = spawn(&e, spawner_fn, &st);
-    for (r = 0; r < RUNS; ++r) {
-        uint64_t t0 = now_ns();
-        send_u64(&e, sp, TAG_GO, n);
-        await_tag(&e, TAG_DONE);
-        ns[r] = (double)(now_ns() - t0) / (double)n;
-    }
+    timed_go(&e, sp, n, ns, RUNS);
     env_close(&e);
     printf("c.spawn_exit n=%llu ns_per_actor=%.1f runs=%d\n", (unsigned long long)n,
            quantile(ns, RUNS, 0.5), RUNS);

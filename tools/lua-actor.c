@@ -27,16 +27,18 @@ static int usage(void) {
 static sigset_t watched;
 static pthread_mutex_t app_lock = PTHREAD_MUTEX_INITIALIZER;
 static lua_actor_app *running_app;
+static int quitting;
 static void *signal_thread(void *arg) {
     (void)arg;
     for (;;) {
-        int sig = 0;
+        int sig = 0, done;
         if (sigwait(&watched, &sig) != 0) continue;
         pthread_mutex_lock(&app_lock);
         if (running_app) lua_actor_app_interrupt(running_app, sig);
+        done = quitting;
         pthread_mutex_unlock(&app_lock);
+        if (done) return NULL;
     }
-    return NULL;
 }
 #endif
 
@@ -82,17 +84,21 @@ int main(int argc, char **argv) {
         return 2;
     }
 #if !defined(_WIN32)
-    {
-        pthread_t t;
-        running_app = app;
-        if (pthread_create(&t, NULL, signal_thread, NULL) == 0) pthread_detach(t);
-    }
+    pthread_t watcher;
+    int watching;
+    running_app = app;
+    watching = pthread_create(&watcher, NULL, signal_thread, NULL) == 0;
 #endif
     status = lua_actor_app_run(app, timeout);
 #if !defined(_WIN32)
     pthread_mutex_lock(&app_lock);
     running_app = NULL;
+    quitting = 1;
     pthread_mutex_unlock(&app_lock);
+    if (watching) { /* wake the watcher so it can see `quitting`, then join it */
+        pthread_kill(watcher, SIGTERM);
+        pthread_join(watcher, NULL);
+    }
 #endif
     if (lua_actor_count(rt) > 0) { /* a worker is stuck in a C call: it cannot be joined */
         fflush(stdout);

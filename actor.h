@@ -772,11 +772,10 @@ enum {
 typedef struct actor__mnode { void *next; } actor__mnode;
 
 typedef struct actor__reason {
-    uint32_t refs; /* atomic; ACTOR__STATIC_REFS for the built-in reasons */
+    uint32_t refs;  /* atomic; unused by the built-in reasons (bytes == 0) */
     uint32_t bytes;
     actor_exit_reason pub;
 } actor__reason;
-#define ACTOR__STATIC_REFS 0xFFFFFFFFu
 
 typedef struct actor__msg actor__msg;
 struct actor__msg {
@@ -1137,11 +1136,11 @@ static void actor__msg_free(actor_system *s, actor__worker *w, actor__msg *m) {
 }
 
 /* Built-in exit reasons: no allocation, so ending never fails. */
-static actor__reason actor__r_normal = { ACTOR__STATIC_REFS, 0, { ACTOR_EXIT_NORMAL, 0, "", NULL, 0 } };
-static actor__reason actor__r_terminated = { ACTOR__STATIC_REFS, 0, { ACTOR_EXIT_TERMINATED, 0, "terminated", NULL, 0 } };
-static actor__reason actor__r_deadline = { ACTOR__STATIC_REFS, 0, { ACTOR_EXIT_DEADLINE, 0, "cancel deadline exceeded", NULL, 0 } };
-static actor__reason actor__r_linked = { ACTOR__STATIC_REFS, 0, { ACTOR_EXIT_LINKED, 0, "linked process failed", NULL, 0 } };
-static actor__reason actor__r_nomem = { ACTOR__STATIC_REFS, 0, { ACTOR_EXIT_ERROR, 0, "out of memory", NULL, 0 } };
+static actor__reason actor__r_normal = { 0, 0, { ACTOR_EXIT_NORMAL, 0, "", NULL, 0 } };
+static actor__reason actor__r_terminated = { 0, 0, { ACTOR_EXIT_TERMINATED, 0, "terminated", NULL, 0 } };
+static actor__reason actor__r_deadline = { 0, 0, { ACTOR_EXIT_DEADLINE, 0, "cancel deadline exceeded", NULL, 0 } };
+static actor__reason actor__r_linked = { 0, 0, { ACTOR_EXIT_LINKED, 0, "linked process failed", NULL, 0 } };
+static actor__reason actor__r_nomem = { 0, 0, { ACTOR_EXIT_ERROR, 0, "out of memory", NULL, 0 } };
 
 /* A refcounted copy of `why` (message and data inline). */
 static actor__reason *actor__reason_copy(actor_system *s, const actor_exit_reason *why) {
@@ -2059,6 +2058,14 @@ static void actor__answer_late(actor_system *s, actor__worker *w, actor_context 
     }
 }
 
+/* Answers every MONITOR / LINK request still in the mailbox of an ended
+   actor (the current stub included: one left unhandled for lack of memory). */
+static void actor__answer_queued(actor_system *s, actor__worker *w, actor_context *a, uint64_t id, actor__reason *r) {
+    actor__msg *m;
+    if (a->mb_tail != &a->stub) actor__answer_late(s, w, a, (actor__msg *)a->mb_tail, id, r);
+    while ((m = actor__mb_pop(s, w, a)) != NULL) actor__answer_late(s, w, a, m, id, r);
+}
+
 static void actor__host_free(actor_system *s, actor_host *h);
 
 /* Last reference gone (no sender can push any more): drain and recycle. */
@@ -2067,9 +2074,7 @@ static void actor__finalize(actor_system *s, actor__worker *w, actor_context *a)
     uint64_t word = actor__ld64(&a->word, ACTOR__ACQUIRE);
     uint64_t id = (word & 0xFFFFFFFF00000000ull) | a->index;
     uint32_t gen = ACTOR__W_GEN(word);
-    actor__msg *m;
-    if (a->mb_tail != &a->stub) actor__answer_late(s, w, a, (actor__msg *)a->mb_tail, id, r);
-    while ((m = actor__mb_pop(s, w, a)) != NULL) actor__answer_late(s, w, a, m, id, r);
+    actor__answer_queued(s, w, a, id, r);
     if (a->mb_tail != &a->stub) actor__msg_free(s, w, (actor__msg *)a->mb_tail);
     a->mb_tail = &a->stub;
     a->stub.next = NULL;
@@ -2149,10 +2154,9 @@ static uint32_t actor__rand(actor__worker *w) {
 
 /* Steal from a random victim (then the host queue); at most half of the
    workers search at once. */
-static actor_context *actor__steal(actor_system *s, actor__worker *w) {
+static actor_context *actor__steal(actor__worker *w) {
     actor_host *h = w->host;
     int n = h->nworkers, round, i;
-    (void)s;
     if (n < 2) return NULL;
     if (!w->searching) {
         uint32_t st = actor__ld32(&h->state, ACTOR__SEQ_CST);
@@ -2314,7 +2318,7 @@ static void actor__worker_main(void *arg) {
     actor_host *h = w->host;
     while (!actor__ld32(&h->stopping, ACTOR__ACQUIRE)) {
         actor_context *a = actor__find_local(s, w);
-        if (!a) a = actor__steal(s, w);
+        if (!a) a = actor__steal(w);
         if (a) {
             actor__end_search(s, w);
             actor__run(s, w, a);
@@ -3203,10 +3207,9 @@ actor_result actor_attach(actor_system *s, actor_context **out) {
 static void actor__end_attached(actor_system *s, actor_context *self) {
     actor__reason *r = (actor__reason *)actor__ldp(&self->pending_exit, ACTOR__ACQUIRE);
     uint64_t id = actor__id_of(self).value;
-    actor__msg *m;
     actor__exit(s, NULL, self);
     self->ended = 1;
-    while ((m = actor__mb_pop(s, NULL, self)) != NULL) actor__answer_late(s, NULL, self, m, id, r);
+    actor__answer_queued(s, NULL, self, id, r);
 }
 
 actor_result actor_receive(actor_context *self, actor_msg *out, int64_t timeout_ms) {

@@ -1293,7 +1293,7 @@ static void la_sel_finish(lua_State *L, la_sel *s) {
 /* Pushes the select result {channel = ch, value = v, ok = ok}; v on top of
    L (popped) or absent when has_value is 0. The select userdata keeps its
    case channels in uservalue 1. */
-static void la_push_select_result(lua_State *L, la_sel *s, int index, int has_value, int ok, int selidx) {
+static void la_push_select_result(lua_State *L, int index, int has_value, int ok, int selidx) {
     lua_createtable(L, 0, 3);
     if (has_value) { lua_insert(L, -2); lua_setfield(L, -2, "value"); }
     lua_getiuservalue(L, selidx, 1);
@@ -1302,7 +1302,6 @@ static void la_push_select_result(lua_State *L, la_sel *s, int index, int has_va
     lua_pop(L, 1);
     lua_pushboolean(L, ok);
     lua_setfield(L, -2, "ok");
-    (void)s;
 }
 
 /* Completes blocked operation `w` from coroutine/state L. For a receiver:
@@ -1331,7 +1330,7 @@ static void la_complete(lua_State *L, la_proc *p, la_waiter *w, int has_value, i
         /* the select userdata is at the top of the blocked coroutine's stack */
         lua_pushinteger(co, LA_WAKE_OK);
         if (has_value) lua_xmove(L, co, 1);
-        la_push_select_result(co, s, index, has_value, ok, lua_gettop(co) - 1 - (has_value ? 1 : 0));
+        la_push_select_result(co, index, has_value, ok, lua_gettop(co) - 1 - (has_value ? 1 : 0));
         nres = 2;
     }
     la_wake(L, p, co, nres);
@@ -3191,7 +3190,7 @@ static int la_boot_protected(lua_State *L) {
     if (r.p < r.end) { /* events carried over an upgrade */
         la_decode(L, &r, 1);
         n = lua_istable(L, -1) ? (lua_Integer)lua_rawlen(L, -1) : 0;
-        for (i = 1; i <= n; ++i) { lua_rawgeti(L, -2 + 0 * i, i); la_list_append(L, &la_K_PEVENTS); }
+        for (i = 1; i <= n; ++i) { lua_rawgeti(L, -1, i); la_list_append(L, &la_K_PEVENTS); }
         lua_pop(L, 1);
     }
     if (r.bad) return luaL_error(L, "corrupt start payload");

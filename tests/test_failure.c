@@ -108,33 +108,22 @@ static uint64_t stat_live(actor_system *sys) {
 
 /* Waits until n actors have ended since the system started: their EXIT /
    LINK_DOWN signals have been pushed by then. */
-static int wait_exited_at(const char *file, int line, actor_system *sys, uint64_t n) {
+/* Polls a stats counter until it reaches n (at_least) or equals n. */
+static int wait_stat_at(const char *file, int line, actor_system *sys, uint64_t (*get)(actor_system *), uint64_t n,
+                        int at_least, const char *what) {
     uint64_t t0 = actor_now_ns();
-    while (stat_exited(sys) < n) {
+    while (at_least ? get(sys) < n : get(sys) != n) {
         if (ms_since(t0) > WAIT_MS) {
-            harness_fail(file, line, "only %llu of %llu actors ended", (unsigned long long)stat_exited(sys),
-                         (unsigned long long)n);
+            harness_fail(file, line, "%s: %llu, expected %s%llu", what, (unsigned long long)get(sys),
+                         at_least ? "at least " : "", (unsigned long long)n);
             return 0;
         }
         harness_sleep_ms(1);
     }
     return 1;
 }
-#define WAIT_EXITED(sys, n) wait_exited_at(__FILE__, __LINE__, sys, n)
-
-static int wait_live_at(const char *file, int line, actor_system *sys, uint64_t n) {
-    uint64_t t0 = actor_now_ns();
-    while (stat_live(sys) != n) {
-        if (ms_since(t0) > WAIT_MS) {
-            harness_fail(file, line, "%llu actors live, expected %llu", (unsigned long long)stat_live(sys),
-                         (unsigned long long)n);
-            return 0;
-        }
-        harness_sleep_ms(1);
-    }
-    return 1;
-}
-#define WAIT_LIVE(sys, n) wait_live_at(__FILE__, __LINE__, sys, n)
+#define WAIT_EXITED(sys, n) wait_stat_at(__FILE__, __LINE__, sys, stat_exited, n, 1, "actors ended")
+#define WAIT_LIVE(sys, n) wait_stat_at(__FILE__, __LINE__, sys, stat_live, n, 0, "actors live")
 
 /* ========================================================================== */
 /* what an observer saw                                                       */

@@ -626,6 +626,12 @@ typedef struct la_proc la_proc;
 
 typedef struct la_limit { char *host; size_t bytes; } la_limit;
 
+/* The base library's functions a process's _G offers, made on first use. */
+static const char *const la_base_names[] = { "assert", "collectgarbage", "error", "getmetatable", "ipairs", "load",
+    "next", "pairs", "pcall", "rawequal", "rawget", "rawlen", "rawset", "select", "setmetatable", "tonumber",
+    "tostring", "type", "warn", "xpcall", NULL };
+#define LA_NBASE 20
+
 struct lua_actor_runtime {
     actor_system *sys;
     lua_actor_desc d;
@@ -640,6 +646,7 @@ struct lua_actor_runtime {
     la_proc *procs;         /* live processes, under lock */
     int stopping;           /* app shutdown: processes starting now cancel themselves */
     actor_id observer;      /* told (LA_TAG_IDLE) when live drops to 0 */
+    lua_CFunction base[LA_NBASE]; /* the base library's functions (see la_read_base) */
 };
 
 /* Message tags between Lua processes (actor_msg.tag). */
@@ -814,6 +821,26 @@ actor_result lua_actor_define(lua_actor_runtime *rt, const lua_actor_def_desc *d
     return ACTOR_OK;
 }
 
+/* Reads the addresses of the base library's functions from a scratch state:
+   they are plain C functions without upvalues (luaopen_base registers them
+   so), so a process can push one as a light function when its script first
+   names it, instead of every process filling _G with all of them (a third
+   of an idle process's heap). */
+static int la_read_base(lua_actor_runtime *rt) {
+    lua_State *T = luaL_newstate();
+    int i, ok = 1;
+    if (!T) return 0;
+    luaopen_base(T);
+    for (i = 0; i < LA_NBASE; ++i) {
+        lua_getfield(T, -1, la_base_names[i]);
+        rt->base[i] = lua_tocfunction(T, -1);
+        if (!rt->base[i] || lua_getupvalue(T, -1, 1)) ok = 0;
+        lua_settop(T, 1);
+    }
+    lua_close(T);
+    return ok;
+}
+
 actor_result lua_actor_create(const lua_actor_desc *desc, lua_actor_runtime **out) {
     lua_actor_runtime *rt;
     if (!out) return ACTOR_ERR_INVALID;
@@ -821,6 +848,7 @@ actor_result lua_actor_create(const lua_actor_desc *desc, lua_actor_runtime **ou
     if (!desc || !desc->system) return ACTOR_ERR_INVALID;
     rt = (lua_actor_runtime *)calloc(1, sizeof *rt);
     if (!rt) return ACTOR_ERR_NO_MEMORY;
+    if (!la_read_base(rt)) { free(rt); return ACTOR_ERR_NO_MEMORY; }
     rt->sys = desc->system;
     rt->d = *desc;
     if (!rt->d.memory_limit) rt->d.memory_limit = (size_t)256 << 20;
@@ -928,6 +956,7 @@ struct la_proc {
     lua_State *current;      /* coroutine being resumed by the scheduler */
     int yield_reason;
     int finished;            /* exit requested */
+    int settled;             /* has been idle once (see la_run) */
     size_t mem, limit;
     int oom;                 /* limit exceeded: ends "memory limit exceeded" */
     const void *r_ptr;       /* last refused request (see la_alloc) */
@@ -1742,7 +1771,7 @@ static void la_route_message(lua_State *L, la_proc *p) {
 static void la_take_pending(lua_State *L, la_proc *p, int chidx, const char *topic) {
     lua_Integer i, n, keep = 0;
     int list;
-    la_reg_table(L, &la_K_PENDING);
+    if (la_push_registry(L, &la_K_PENDING), lua_isnil(L, -1)) { lua_pop(L, 1); return; } /* nothing ever waited */
     list = lua_gettop(L);
     n = (lua_Integer)lua_rawlen(L, list);
     for (i = 1; i <= n; ++i) {
@@ -3042,35 +3071,49 @@ static void la_setmeta(lua_State *L, const char *name) {
 }
 
 /* Globals made on first access (__index of _G): a process that never
-   touches `channel` never pays for it. */
-static int la_lazy_global(lua_State *L) {
-    static const char *const names[] = { "process", "channel", "errors", "string", "table", "math", "utf8", "coroutine", "os", NULL };
+   touches `channel` or `pairs` never pays for it. */
+static int la_push_lazy_global(lua_State *L, const char *k) {
+    static const char *const names[] = { "process", "channel", "errors", "string", "table", "math", "utf8", "coroutine",
+                                         "os", "print", "require", "_G", "_VERSION", NULL };
     static const char *const os_safe[] = { "time", "clock", "date", "difftime", NULL };
-    const char *k = lua_tostring(L, 2);
+    const lua_CFunction *base = la_proc_of(L)->rt->base;
     int i;
-    if (!k || lua_type(L, 2) != LUA_TSTRING) return 0;
     for (i = 0; names[i] && strcmp(names[i], k); ++i) {}
     switch (i) {
-    case 0: la_push_process_lib(L); break;
-    case 1: la_push_channel_lib(L); break;
-    case 2: la_push_errors_lib(L); break;
-    case 3: luaL_requiref(L, "string", luaopen_string, 0); break;
-    case 4: luaL_requiref(L, "table", luaopen_table, 0); break;
-    case 5: luaL_requiref(L, "math", luaopen_math, 0); break;
-    case 6: luaL_requiref(L, "utf8", luaopen_utf8, 0); break;
+    case 0: la_push_process_lib(L); return 1;
+    case 1: la_push_channel_lib(L); return 1;
+    case 2: la_push_errors_lib(L); return 1;
+    case 3: luaL_requiref(L, "string", luaopen_string, 0); return 1;
+    case 4: luaL_requiref(L, "table", luaopen_table, 0); return 1;
+    case 5: luaL_requiref(L, "math", luaopen_math, 0); return 1;
+    case 6: luaL_requiref(L, "utf8", luaopen_utf8, 0); return 1;
     case 7:
         luaL_requiref(L, "coroutine", luaopen_coroutine, 0);
         lua_pushcfunction(L, la_coroutine_spawn);
         lua_setfield(L, -2, "spawn");
-        break;
+        return 1;
     case 8: /* the harmless part; the full os (if listed) comes from require */
         luaL_requiref(L, "os", luaopen_os, 0);
         lua_createtable(L, 0, 4);
         for (i = 0; os_safe[i]; ++i) { lua_getfield(L, -2, os_safe[i]); lua_setfield(L, -2, os_safe[i]); }
         lua_remove(L, -2);
-        break;
-    default: return 0;
+        return 1;
+    case 9: lua_pushcfunction(L, la_print); return 1;
+    case 10: lua_pushcfunction(L, la_require); return 1;
+    case 11: lua_pushglobaltable(L); return 1;
+    case 12: lua_pushliteral(L, LUA_VERSION); return 1;
+    default: break;
     }
+    for (i = 0; la_base_names[i] && strcmp(la_base_names[i], k); ++i) {}
+    if (!la_base_names[i]) return 0;
+    lua_pushcfunction(L, base[i]);
+    if (!strcmp(k, "load")) lua_pushcclosure(L, la_load_text, 1);
+    else if (!strcmp(k, "setmetatable")) lua_pushcclosure(L, la_setmetatable_safe, 1);
+    return 1;
+}
+
+static int la_lazy_global(lua_State *L) {
+    if (lua_type(L, 2) != LUA_TSTRING || !la_push_lazy_global(L, lua_tostring(L, 2))) return 0;
     lua_pushvalue(L, 2);
     lua_pushvalue(L, -2);
     lua_rawset(L, 1);
@@ -3089,20 +3132,8 @@ static int la_lazy_string_index(lua_State *L) {
    base functions but dofile/loadfile (and load for text only), and the
    harmless part of os. Everything else comes through require. */
 static void la_open_sandbox(lua_State *L) {
-    luaL_requiref(L, "_G", luaopen_base, 1);
-    lua_pushnil(L); lua_setfield(L, -2, "dofile");
-    lua_pushnil(L); lua_setfield(L, -2, "loadfile");
-    lua_getfield(L, -1, "load");
-    lua_pushcclosure(L, la_load_text, 1);
-    lua_setfield(L, -2, "load");
-    lua_getfield(L, -1, "setmetatable");
-    lua_pushcclosure(L, la_setmetatable_safe, 1);
-    lua_setfield(L, -2, "setmetatable");
-    lua_pushcfunction(L, la_print);
-    lua_setfield(L, -2, "print");
-    lua_pushcfunction(L, la_require);
-    lua_setfield(L, -2, "require");
-    lua_createtable(L, 0, 1); /* _G's metatable: the lazy libraries */
+    lua_pushglobaltable(L);
+    lua_createtable(L, 0, 1); /* _G's metatable: everything is made on first use */
     lua_pushcfunction(L, la_lazy_global);
     lua_setfield(L, -2, "__index");
     lua_setmetatable(L, -2);
@@ -3328,6 +3359,10 @@ static void la_run(la_proc *p) {
             return;
         }
         if (p->rq_len && actor_now_ns() - p->slice_start > LA_SLICE_NS) { actor_yield(p->ctx); return; }
+    }
+    if (!p->settled && !p->finished) { /* booted and now waiting: boot's garbage would stay until the next allocations */
+        p->settled = 1;
+        lua_gc(L, LUA_GCSTEP, 0);
     }
 }
 

@@ -16,6 +16,15 @@ local function main()
     and fn(coroutine.create), "string, table, math, utf8, coroutine are there")
   check(fn(pcall) and fn(select) and fn(setmetatable) and fn(tostring) and fn(load),
     "base functions are there")
+  local every = true
+  for _, name in ipairs({ "assert", "collectgarbage", "error", "getmetatable", "ipairs", "load", "next", "pairs",
+      "pcall", "print", "rawequal", "rawget", "rawlen", "rawset", "require", "select", "setmetatable", "tonumber",
+      "tostring", "type", "warn", "xpcall" }) do
+    every = every and fn(_G[name])
+  end
+  check(every and _G._G == _G and _VERSION == "Lua 5.4", "every base function, _G and _VERSION are there")
+  check(not pcall(setmetatable, {}, { __gc = print }) and not load(string.dump(main)),
+    "setmetatable refuses __gc, load refuses binary chunks")
   check(load("return 1 + 1")() == 2, "load of text chunks works")
   check(fn(os.time) and fn(os.clock) and fn(os.date) and fn(os.difftime),
     "os.time, os.clock, os.date, os.difftime are there")

@@ -964,10 +964,15 @@ struct la_proc {
     int refused;
     la_ready *rq;            /* ready coroutines (ring) */
     int rq_head, rq_len, rq_cap;
-    uint64_t slice_start;
+    uint64_t slice_start;    /* this turn's, 0 = not yet read (la_slice_used) */
     uint64_t rng;
     uint32_t next_tag;       /* timer tags */
     int npids;               /* entries in the pid cache */
+    uint64_t last_from;      /* the last sender's id, its pid string at registry[last_from_ref] */
+    int last_from_ref;       /* 0 = none yet */
+    int msg_meta_ref;        /* the Message metatable at registry[msg_meta_ref]; 0 = not made yet */
+    struct la_chan *inbox;   /* the inbox channel once made (a shortcut for routing) */
+    const actor_msg *direct; /* a message for the inbox receiver being resumed (la_deliver_direct) */
     void *cache[16]; /* freed small blocks, per size class (la_alloc) */
     int ncache[16];
     int nlisten;             /* listen channels open (0: skip the lookup) */
@@ -993,6 +998,10 @@ static la_proc *la_proc_of(lua_State *L) { return *(la_proc **)lua_getextraspace
 #define LA_PID_CACHE 256
 static char la_K_PIDS;
 static void la_push_pid_cached(lua_State *L, la_proc *p, actor_id id, actor_host *host) {
+    if (p->last_from_ref && p->last_from == id.value) { /* the same peer again: no table lookup */
+        lua_rawgeti(L, LUA_REGISTRYINDEX, p->last_from_ref);
+        return;
+    }
     if (p->npids >= LA_PID_CACHE || lua_rawgetp(L, LUA_REGISTRYINDEX, &la_K_PIDS) != LUA_TTABLE) {
         if (p->npids >= LA_PID_CACHE) lua_pushnil(L); /* (keeps the pops below uniform) */
         lua_pop(L, 1);
@@ -1009,6 +1018,10 @@ static void la_push_pid_cached(lua_State *L, la_proc *p, actor_id id, actor_host
         p->npids++;
     }
     lua_remove(L, -2);
+    lua_pushvalue(L, -1);
+    if (p->last_from_ref) lua_rawseti(L, LUA_REGISTRYINDEX, p->last_from_ref);
+    else p->last_from_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    p->last_from = id.value;
 }
 
 /* Small blocks a process freed are kept for its next allocations of the
@@ -1135,7 +1148,7 @@ static uint32_t la_random(la_proc *p, uint32_t n) {
 
 #define LA_HOOK_COUNT 1000          /* instructions between hook calls */
 #define LA_SLICE_NS 2000000ull      /* a turn's time slice before preemption */
-enum { LA_WAKE_OK = 0, LA_WAKE_CLOSED = 1 };
+enum { LA_WAKE_OK = 0, LA_WAKE_CLOSED = 1, LA_WAKE_MESSAGE = 2 };
 
 static int la_ready_push(la_proc *p, lua_State *co, int nargs, int front) {
     la_ready *slot;
@@ -1184,12 +1197,25 @@ static void la_reg_table(lua_State *L, const char *key) {
     lua_rawsetp(L, LUA_REGISTRYINDEX, key);
 }
 
+static int la_push_message(lua_State *L, la_proc *p, const actor_msg *m);
+
 static int la_block_k(lua_State *L, int status, lua_KContext ctx) {
     int base = (int)ctx;
     (void)status;
     if (lua_gettop(L) <= base) return 0; /* resumed without values: a plain reschedule */
-    if (lua_tointeger(L, base + 1) == LA_WAKE_CLOSED) return luaL_error(L, "send on closed channel");
-    return lua_gettop(L) - (base + 1);
+    switch (lua_tointeger(L, base + 1)) {
+    case LA_WAKE_CLOSED: return luaL_error(L, "send on closed channel");
+    case LA_WAKE_MESSAGE: { /* a plain receive on the inbox (la_deliver_direct) */
+        la_proc *p = la_proc_of(L);
+        const actor_msg *m = p->direct;
+        p->direct = NULL;
+        lua_settop(L, base);
+        la_push_message(L, p, m); /* the header was checked */
+        lua_pushboolean(L, 1);
+        return 2;
+    }
+    default: return lua_gettop(L) - (base + 1);
+    }
 }
 
 /* Suspends the calling coroutine until a waker pushes [status, results...]. */
@@ -1212,6 +1238,15 @@ static void la_check_can_block(lua_State *L, const char *what) {
    next hook; where a yield is impossible (inside a C call, or in a
    coroutine the user created) it raises at every instruction until the
    error reaches code that can yield. */
+/* The time slice starts at the first look at the clock in a turn (a hook
+   call, or a second ready coroutine): most turns handle one message in far
+   fewer instructions than a hook period and never read the clock. */
+static int la_slice_used(la_proc *p) {
+    uint64_t now = actor_now_ns();
+    if (!p->slice_start) { p->slice_start = now; return 0; }
+    return now - p->slice_start > LA_SLICE_NS;
+}
+
 static void la_hook(lua_State *L, lua_Debug *ar) {
     la_proc *p = la_proc_of(L);
     (void)ar;
@@ -1221,7 +1256,7 @@ static void la_hook(lua_State *L, lua_Debug *ar) {
         luaL_error(L, p->oom ? "memory limit exceeded" : "process terminated");
         return;
     }
-    if (L == p->current && actor_now_ns() - p->slice_start > LA_SLICE_NS && lua_isyieldable(L)) {
+    if (L == p->current && la_slice_used(p) && lua_isyieldable(L)) {
         p->yield_reason = LA_Y_PREEMPT;
         lua_yield(L, 0);
     }
@@ -1235,6 +1270,7 @@ static const char LA_MT_CHANNEL[] = "actor.channel";
 typedef struct la_waiter la_waiter;
 
 typedef struct la_chan {
+    uint32_t magic;              /* LA_CHAN_MAGIC: how la_tochan knows a channel */
     int cap;                     /* >= 0, or LA_UNBOUNDED (process mailboxes) */
     int closed;
     int raw;                     /* listen channel: payload values instead of Message objects */
@@ -1255,11 +1291,21 @@ struct la_waiter {
 
 #define la_sel_w(s) ((la_waiter *)((s) + 1))
 
-static la_chan *la_tochan(lua_State *L, int idx) { return (la_chan *)luaL_checkudata(L, idx, LA_MT_CHANNEL); }
+/* A channel argument. Only this file makes full userdata in a process, so
+   a block of a channel's size that starts with the magic is a channel: two
+   cheap reads instead of luaL_checkudata's metatable lookup by name. */
+#define LA_CHAN_MAGIC 0x4C414348u
+static la_chan *la_tochan(lua_State *L, int idx) {
+    la_chan *ch = (la_chan *)lua_touserdata(L, idx);
+    if (!ch || lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != sizeof(la_chan) || ch->magic != LA_CHAN_MAGIC)
+        luaL_typeerror(L, idx, "channel");
+    return ch;
+}
 
 static void la_chan_new(lua_State *L, int cap) {
     la_chan *ch = (la_chan *)lua_newuserdatauv(L, sizeof(la_chan), 1);
     memset(ch, 0, sizeof *ch);
+    ch->magic = LA_CHAN_MAGIC;
     ch->cap = cap;
     ch->head = ch->tail = 1;
     la_setmeta(L, LA_MT_CHANNEL);
@@ -1708,12 +1754,13 @@ static int la_msg_payload(lua_State *L) {
     lua_rawgeti(L, 1, LA_M_N);
     n = lua_tointeger(L, -1);
     if (n == 0) { lua_pushnil(L); return 1; }
-    if (n == 1) { la_push_payload(L, 1, 1); return 1; }
+    if (n == 1) { lua_settop(L, 1); return 1; } /* its own Payload: :data() is a Message method too */
     lua_createtable(L, (int)n, 0);
     for (i = 1; i <= n; ++i) { la_push_payload(L, 1, i); lua_rawseti(L, -2, i); }
     return 1;
 }
 static int la_payload_data(lua_State *L) { luaL_checktype(L, 1, LUA_TTABLE); lua_rawgeti(L, 1, 1); return 1; }
+static int la_msg_data(lua_State *L) { luaL_checktype(L, 1, LUA_TTABLE); lua_rawgeti(L, 1, LA_M_V + 1); return 1; }
 
 /* Raw form of the message at idx: nil, the value, or {v1, v2, ...}. */
 static void la_push_raw(lua_State *L, int msg) {
@@ -1749,6 +1796,10 @@ static void la_deliver_message(lua_State *L, la_proc *p, int chidx, int msg) {
    inbox, else it waits (in arrival order) until one of them exists. */
 static void la_route_message(lua_State *L, la_proc *p) {
     int msg = lua_gettop(L), listened = 0;
+    if (!p->nlisten && p->inbox && p->inbox->rq_head) { /* the usual case: a receiver waits on the inbox */
+        la_complete(L, p, p->inbox->rq_head, 1, 1, LA_WAKE_OK);
+        return;
+    }
     if (p->nlisten) {
         la_reg_table(L, &la_K_LISTEN);
         lua_rawgeti(L, msg, LA_M_TOPIC);
@@ -1793,22 +1844,36 @@ static void la_take_pending(lua_State *L, la_proc *p, int chidx, const char *top
     lua_pop(L, 1);
 }
 
-/* Builds a Message from a LA_TAG_MSG payload and routes it. */
-static void la_on_message(lua_State *L, la_proc *p, const actor_msg *m) {
+/* Reads the header of a LA_TAG_MSG payload: topic and value count. 0 if
+   it is not one of ours (the message is then ignored). */
+static int la_read_header(const actor_msg *m, la_reader *r, const char **topic, size_t *tlen, lua_Integer *n) {
+    r->p = (const unsigned char *)m->data;
+    r->end = r->p + m->size;
+    r->bad = 0;
+    *topic = la_rd_str(r, tlen);
+    *n = (lua_Integer)la_rd_varint(r);
+    return !r->bad && *n >= 0 && *n <= 1000000;
+}
+
+/* Pushes the Message object of a LA_TAG_MSG payload; 0 (nothing pushed)
+   if the payload is not one of ours. */
+static int la_push_message(lua_State *L, la_proc *p, const actor_msg *m) {
     la_reader r;
     size_t tlen;
     const char *topic;
     lua_Integer n;
     int msg;
-    r.p = (const unsigned char *)m->data;
-    r.end = r.p + m->size;
-    r.bad = 0;
-    topic = la_rd_str(&r, &tlen);
-    n = (lua_Integer)la_rd_varint(&r);
-    if (r.bad || n < 0 || n > 1000000) return; /* not ours: ignore */
+    if (!la_read_header(m, &r, &topic, &tlen, &n)) return 0;
     lua_createtable(L, (int)n + LA_M_V, 0);
     msg = lua_gettop(L);
-    la_setmeta(L, LA_MT_MESSAGE);
+    if (p->msg_meta_ref) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, p->msg_meta_ref); /* the registry's array part: no hashing */
+        lua_setmetatable(L, msg);
+    } else {
+        la_setmeta(L, LA_MT_MESSAGE);
+        lua_getmetatable(L, msg);
+        p->msg_meta_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    }
     lua_pushlstring(L, topic, tlen);
     lua_rawseti(L, msg, LA_M_TOPIC);
     if (m->from.value) { la_push_pid_cached(L, p, m->from, m->from_host); lua_rawseti(L, msg, LA_M_FROM); }
@@ -1819,7 +1884,40 @@ static void la_on_message(lua_State *L, la_proc *p, const actor_msg *m) {
         la_decode(L, &r, (int)n);
         for (i = n; i >= 1; --i) lua_rawseti(L, msg, LA_M_V + i);
     }
-    la_route_message(L, p);
+    return 1;
+}
+
+/* Builds the Message of a LA_TAG_MSG payload and routes it. */
+static void la_on_message(lua_State *L, la_proc *p, const actor_msg *m) {
+    if (la_push_message(L, p, m)) la_route_message(L, p);
+}
+
+/* The usual case, made cheap: the message goes to the inbox, where the
+   only runnable coroutine waits in a plain receive. That coroutine is
+   resumed with LA_WAKE_MESSAGE and builds the Message itself (la_block_k),
+   inside its own resume: no protected call, no routing, no stack moves.
+   Only for a few values (a huge message can fail to fit the stack, and
+   that error must end the process, not surface in the receive call).
+   0 = take the general path. */
+static int la_deliver_direct(la_proc *p, const actor_msg *m) {
+    la_chan *ch = p->inbox;
+    la_waiter *w;
+    la_reader r;
+    const char *topic;
+    size_t tlen;
+    lua_Integer n;
+    if (m->signal != ACTOR_MESSAGE || m->tag != LA_TAG_MSG || p->nlisten || p->rq_len || !p->rq_cap || !ch) return 0;
+    if (!(w = ch->rq_head) || !w->sel->plain || !la_read_header(m, &r, &topic, &tlen, &n) || n > 16) return 0;
+    if (!lua_checkstack(w->sel->co, 2)) return 0;
+    la_q_del(&ch->rq_head, &ch->rq_tail, w);
+    w->ch = NULL;
+    w->sel->done = 1;
+    w->sel->next_free = p->sel_free;
+    p->sel_free = w->sel;
+    lua_pushinteger(w->sel->co, LA_WAKE_MESSAGE);
+    la_ready_push(p, w->sel->co, 1, 0); /* cannot fail: the queue has room (rq_cap > rq_len == 0) */
+    p->direct = m;
+    return 1;
 }
 
 /* result = {value = v} | {error = err} for an exit reason. */
@@ -2204,6 +2302,7 @@ static int la_p_inbox(lua_State *L) {
     if (!lua_isnil(L, -1)) return 1;
     lua_pop(L, 1);
     la_chan_new(L, LA_UNBOUNDED);
+    p->inbox = (la_chan *)lua_touserdata(L, -1);
     lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_INBOX);
     la_take_pending(L, p, lua_gettop(L), NULL);
@@ -3039,7 +3138,8 @@ static void la_fill_meta(lua_State *L, const char *name) {
         { "with_actor", la_sp_with_actor }, { "with_scope", la_sp_with_scope }, { "spawn", la_sp_spawn },
         { "spawn_monitored", la_sp_spawn_monitored }, { "spawn_linked", la_sp_spawn_linked },
         { "spawn_linked_monitored", la_sp_spawn_linked_monitored }, { NULL, NULL } };
-    static const luaL_Reg msg[] = { { "topic", la_msg_topic }, { "from", la_msg_from }, { "payload", la_msg_payload }, { NULL, NULL } };
+    static const luaL_Reg msg[] = { { "topic", la_msg_topic }, { "from", la_msg_from }, { "payload", la_msg_payload },
+                                    { "data", la_msg_data }, { NULL, NULL } };
     static const luaL_Reg payload[] = { { "data", la_payload_data }, { NULL, NULL } };
     static const luaL_Reg ticker[] = { { "channel", la_ticker_channel }, { "stop", la_ticker_stop }, { NULL, NULL } };
     const luaL_Reg *methods = NULL;
@@ -3287,6 +3387,9 @@ static void la_boot(la_proc *p, const void *data, size_t len, actor_id from, act
     if (!L) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; }
     *(la_proc **)lua_getextraspace(L) = p;
     p->L = L;
+    p->last_from_ref = p->msg_meta_ref = 0; /* references into the previous state (upgrade) */
+    p->npids = 0;
+    p->inbox = NULL;
     lua_gc(L, LUA_GCGEN, 0, 0); /* messages make much short-lived garbage */
     a.p = p; a.data = data; a.len = len; a.from = from; a.from_host = from_host;
     lua_pushcfunction(L, la_boot_protected);
@@ -3328,7 +3431,7 @@ static void la_do_upgrade(la_proc *p);
    time slice is used up (then the actor yields to the others). */
 static void la_run(la_proc *p) {
     lua_State *L = p->L;
-    p->slice_start = actor_now_ns();
+    p->slice_start = 0;
     while (p->rq_len && !p->finished) {
         la_ready e = la_ready_pop(p);
         int nres = 0, status;
@@ -3358,7 +3461,7 @@ static void la_run(la_proc *p) {
             la_fail_process(p, e.co, status); /* an error in any coroutine ends the process */
             return;
         }
-        if (p->rq_len && actor_now_ns() - p->slice_start > LA_SLICE_NS) { actor_yield(p->ctx); return; }
+        if (p->rq_len && la_slice_used(p)) { actor_yield(p->ctx); return; }
     }
     if (!p->settled && !p->finished) { /* booted and now waiting: boot's garbage would stay until the next allocations */
         p->settled = 1;
@@ -3392,6 +3495,10 @@ static void la_behaviour(actor_context *ctx, const actor_msg *m) {
         la_unlock(&p->rt->lock);
         if (stopping) actor_cancel(p->rt->sys, p->self, p->self, 1000); /* started after the shutdown began */
         la_boot(p, m->data, m->size, m->from, m->from_host);
+    } else if (p->L && la_deliver_direct(p, m)) {
+        la_run(p);
+        p->direct = NULL; /* (consumed by the first resume; m is not valid after this call) */
+        return;
     } else if (p->L) {
         lua_pushcfunction(p->L, la_dispatch_protected);
         lua_pushlightuserdata(p->L, (void *)m);

@@ -647,6 +647,7 @@ struct lua_actor_runtime {
     int stopping;           /* app shutdown: processes starting now cancel themselves */
     actor_id observer;      /* told (LA_TAG_IDLE) when live drops to 0 */
     lua_CFunction base[LA_NBASE]; /* the base library's functions (see la_read_base) */
+    int signal_preemption;  /* the watchdog's signal is ours (see >>preempt) */
 };
 
 /* Message tags between Lua processes (actor_msg.tag). */
@@ -821,6 +822,10 @@ actor_result lua_actor_define(lua_actor_runtime *rt, const lua_actor_def_desc *d
     return ACTOR_OK;
 }
 
+static void la_wd_acquire(void);
+static void la_wd_release(void);
+static int la_signal_preemption(void);
+
 /* Reads the addresses of the base library's functions from a scratch state:
    they are plain C functions without upvalues (luaopen_base registers them
    so), so a process can push one as a light function when its script first
@@ -849,6 +854,8 @@ actor_result lua_actor_create(const lua_actor_desc *desc, lua_actor_runtime **ou
     rt = (lua_actor_runtime *)calloc(1, sizeof *rt);
     if (!rt) return ACTOR_ERR_NO_MEMORY;
     if (!la_read_base(rt)) { free(rt); return ACTOR_ERR_NO_MEMORY; }
+    la_wd_acquire();
+    rt->signal_preemption = la_signal_preemption();
     rt->sys = desc->system;
     rt->d = *desc;
     if (!rt->d.memory_limit) rt->d.memory_limit = (size_t)256 << 20;
@@ -872,6 +879,7 @@ void lua_actor_destroy(lua_actor_runtime *rt) {
     la_mutex_destroy(&rt->lock);
     la_mutex_destroy(&rt->out_lock);
     free(rt);
+    la_wd_release();
 }
 
 uint64_t lua_actor_count(lua_actor_runtime *rt) { return rt ? la_ld64(&rt->live) : 0; }
@@ -957,6 +965,7 @@ struct la_proc {
     int yield_reason;
     int finished;            /* exit requested */
     int settled;             /* has been idle once (see la_run) */
+    int hooked;              /* preempted through a count hook, not the watchdog (see >>preempt) */
     size_t mem, limit;
     int oom;                 /* limit exceeded: ends "memory limit exceeded" */
     const void *r_ptr;       /* last refused request (see la_alloc) */
@@ -971,6 +980,12 @@ struct la_proc {
     uint64_t last_from;      /* the last sender's id, its pid string at registry[last_from_ref] */
     int last_from_ref;       /* 0 = none yet */
     int msg_meta_ref;        /* the Message metatable at registry[msg_meta_ref]; 0 = not made yet */
+    int last_topic_ref;      /* the last topic received, at registry[last_topic_ref] (0 = none) */
+    size_t last_topic_len;
+    char last_topic[24];
+    int last_to_ref;         /* the last pid string sent to, at registry[last_to_ref] (anchored) */
+    const char *last_to_text;
+    actor_id last_to;
     struct la_chan *inbox;   /* the inbox channel once made (a shortcut for routing) */
     const actor_msg *direct; /* a message for the inbox receiver being resumed (la_deliver_direct) */
     void *cache[16]; /* freed small blocks, per size class (la_alloc) */
@@ -991,6 +1006,13 @@ static char la_K_THREADS, la_K_TIMERS, la_K_LISTEN, la_K_INBOX, la_K_EVENTS, la_
     la_K_VALUES, la_K_CTX, la_K_SACTOR, la_K_SSCOPE, la_K_LOADED;
 
 static la_proc *la_proc_of(lua_State *L) { return *(la_proc **)lua_getextraspace(L); }
+
+/* Sets registry[*ref] (a slot of the registry's array part, made on first
+   use) to the value on top (popped). */
+static void la_set_ref(lua_State *L, int *ref) {
+    if (*ref) lua_rawseti(L, LUA_REGISTRYINDEX, *ref);
+    else *ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
 
 /* Pid strings of the peers a process hears from, cached by id: a process
    usually talks to few peers, and formatting one per message is wasted.
@@ -1019,8 +1041,7 @@ static void la_push_pid_cached(lua_State *L, la_proc *p, actor_id id, actor_host
     }
     lua_remove(L, -2);
     lua_pushvalue(L, -1);
-    if (p->last_from_ref) lua_rawseti(L, LUA_REGISTRYINDEX, p->last_from_ref);
-    else p->last_from_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    la_set_ref(L, &p->last_from_ref);
     p->last_from = id.value;
 }
 
@@ -1105,6 +1126,7 @@ static la_proc *la_proc_new(lua_actor_runtime *rt, const la_def *def, actor_host
     p->host = host;
     lim = def->memory_limit ? def->memory_limit : la_host_limit(rt, host);
     p->limit = lim ? lim : rt->d.memory_limit;
+    p->hooked = !rt->signal_preemption || actor_host_workers(host) == ACTOR_MANUAL;
     p->rng = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull ^ actor_now_ns();
     if (!p->rng) p->rng = 1;
     return p;
@@ -1233,11 +1255,6 @@ static void la_check_can_block(lua_State *L, const char *what) {
         luaL_error(L, "%s: cannot block inside a C call boundary (metamethod, table.sort comparator, ...)", what);
 }
 
-/* Count hook: preemption and un-catchable termination. A terminate, a
-   passed cancel deadline or the memory limit yields the process out at the
-   next hook; where a yield is impossible (inside a C call, or in a
-   coroutine the user created) it raises at every instruction until the
-   error reaches code that can yield. */
 /* The time slice starts at the first look at the clock in a turn (a hook
    call, or a second ready coroutine): most turns handle one message in far
    fewer instructions than a hook period and never read the clock. */
@@ -1247,19 +1264,326 @@ static int la_slice_used(la_proc *p) {
     return now - p->slice_start > LA_SLICE_NS;
 }
 
+/* >>preempt: time slices from a watchdog's signal ------------------------------ */
+/* A count hook makes Lua check a flag and call into the debug machinery
+   at every instruction while it is set: code that computes runs at less
+   than half speed. So on POSIX worker threads a process runs with no hook
+   at all. A watchdog thread looks at every thread that runs Lua processes
+   once per LA_TICK_MS; when it finds the same turn still running as at its
+   last look, it sends that thread LUA_ACTOR_PREEMPT_SIGNAL, whose handler
+   (running on that very thread, as lua.c does for Ctrl-C) sets a count hook
+   of 1 on the coroutine being run. la_hook then preempts or ends the
+   process as before and takes the hook off again.
+   The count hook stays in use where signals cannot serve: Windows, manual
+   hosts (their thread is the program's own, and its system calls must not
+   see EINTR), a program that has its own handler for the signal, and
+   ThreadSanitizer builds (TSan delivers signals only at intercepted calls,
+   which a busy Lua loop never makes). Define LUA_ACTOR_PREEMPT_SIGNAL to 0
+   to always use the hook. */
+#ifndef LUA_ACTOR_PREEMPT_SIGNAL
+#if defined(_WIN32) || defined(__SANITIZE_THREAD__)
+#define LUA_ACTOR_PREEMPT_SIGNAL 0
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define LUA_ACTOR_PREEMPT_SIGNAL 0
+#endif
+#endif
+#endif
+#ifndef LUA_ACTOR_PREEMPT_SIGNAL
+#include <signal.h>
+#define LUA_ACTOR_PREEMPT_SIGNAL SIGURG /* ignored by default; Go's runtime preempts with it too */
+#endif
+
+#if LUA_ACTOR_PREEMPT_SIGNAL
+#include <signal.h>
+#include <time.h>
+#if defined(__cplusplus)
+#define LA_THREAD_LOCAL thread_local
+#else
+#define LA_THREAD_LOCAL __thread
+#endif
+#define LA_TICK_MS 1
+
+/* One per thread that has run a process turn. `running` and `turns` are
+   written by that thread and read by the watchdog: relaxed, as a stale
+   value only delays a preemption by a tick or makes one spurious (a
+   preempted turn is merely continued later); the exception is the
+   store/load pair around `sleeping` (see la_turn_begin). */
+typedef struct la_slot {
+    struct la_slot *next;
+    pthread_t thread;
+    lua_State *running;       /* the coroutine being resumed, or NULL */
+    uint64_t turns;           /* resumes started */
+    volatile int in_hook;     /* la_hook is at work: the handler keeps off */
+    uint64_t seen;            /* the watchdog's: turns at its last look */
+} la_slot;
+
+static pthread_mutex_t la_wd_lock = PTHREAD_MUTEX_INITIALIZER; /* la_wd but its atomics */
+static pthread_cond_t la_wd_cond = PTHREAD_COND_INITIALIZER;
+static struct {
+    la_slot *slots;
+    int users;                /* runtimes alive */
+    int handler;              /* 0 not yet tried, 1 installed, -1 the program has its own */
+    int running;              /* atomic: the watchdog thread runs */
+    int stop;
+    int sleeping;             /* atomic: it waits for a turn to start */
+    pthread_t thread;
+    pthread_key_t key;        /* a thread's slot, freed when the thread ends */
+    int have_key;
+} la_wd;
+static LA_THREAD_LOCAL la_slot *la_my_slot;
+
+static void la_hook(lua_State *L, lua_Debug *ar);
+
+static void la_on_preempt_signal(int sig) {
+    la_slot *s = la_my_slot;
+    int saved = errno;
+    lua_State *co;
+    (void)sig;
+    if (s && !s->in_hook && (co = __atomic_load_n(&s->running, __ATOMIC_RELAXED)) != NULL)
+        lua_sethook(co, la_hook, LUA_MASKCOUNT, 1); /* made to be callable from a signal handler */
+    errno = saved;
+}
+
+static void la_slot_free(void *v) {
+    la_slot **pp;
+    pthread_mutex_lock(&la_wd_lock);
+    for (pp = &la_wd.slots; *pp; pp = &(*pp)->next)
+        if (*pp == (la_slot *)v) { *pp = ((la_slot *)v)->next; break; }
+    pthread_mutex_unlock(&la_wd_lock);
+    free(v);
+}
+
+/* Looks at every slot once (under the lock: a slot's thread cannot end
+   meanwhile). A turn seen twice in a row has run for at least a tick and
+   gets the signal, again at every tick while it lasts (a loop in a
+   coroutine the script made cannot be preempted, only ended: its hook
+   must be set again when a terminate comes). 1 if any turn ran lately. */
+static int la_wd_look(void) {
+    la_slot *s;
+    int busy = 0;
+    for (s = la_wd.slots; s; s = s->next) {
+        uint64_t t = __atomic_load_n(&s->turns, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&s->running, __ATOMIC_RELAXED)) {
+            busy = 1;
+            if (t == s->seen) pthread_kill(s->thread, LUA_ACTOR_PREEMPT_SIGNAL);
+        } else if (t != s->seen) {
+            busy = 1;
+        }
+        s->seen = t;
+    }
+    return busy;
+}
+
+/* Ticks while processes run; after 100 quiet ticks it sleeps until a turn
+   starts (an idle program sees no polling). */
+static void *la_wd_main(void *arg) {
+    int quiet = 0;
+    (void)arg;
+    pthread_mutex_lock(&la_wd_lock);
+    while (!la_wd.stop) {
+        quiet = la_wd_look() ? 0 : quiet + 1;
+        if (quiet >= 100) {
+            /* seq_cst store, then the look's seq_cst loads of `turns`: a
+               turn that began unseen finds `sleeping` set and wakes us */
+            __atomic_store_n(&la_wd.sleeping, 1, __ATOMIC_SEQ_CST);
+            if (!la_wd_look())
+                while (__atomic_load_n(&la_wd.sleeping, __ATOMIC_RELAXED) && !la_wd.stop)
+                    pthread_cond_wait(&la_wd_cond, &la_wd_lock);
+            __atomic_store_n(&la_wd.sleeping, 0, __ATOMIC_RELAXED);
+            quiet = 0;
+        } else {
+            struct timespec ts;
+            ts.tv_sec = 0;
+            ts.tv_nsec = LA_TICK_MS * 1000000L;
+            pthread_mutex_unlock(&la_wd_lock);
+            nanosleep(&ts, NULL);
+            pthread_mutex_lock(&la_wd_lock);
+        }
+    }
+    pthread_mutex_unlock(&la_wd_lock);
+    return NULL;
+}
+
+static void la_wd_wake(void) {
+    pthread_mutex_lock(&la_wd_lock);
+    __atomic_store_n(&la_wd.sleeping, 0, __ATOMIC_RELAXED);
+    pthread_cond_signal(&la_wd_cond);
+    pthread_mutex_unlock(&la_wd_lock);
+}
+
+/* A runtime is made: installs the handler, unless the program has a
+   handler of its own for the signal (then the count hook serves). */
+static void la_wd_acquire(void) {
+    pthread_mutex_lock(&la_wd_lock);
+    la_wd.users++;
+    if (!la_wd.handler) {
+        struct sigaction old, sa;
+        la_wd.handler = -1;
+        if (sigaction(LUA_ACTOR_PREEMPT_SIGNAL, NULL, &old) == 0 && !(old.sa_flags & SA_SIGINFO) &&
+            (old.sa_handler == SIG_DFL || old.sa_handler == SIG_IGN)) {
+            memset(&sa, 0, sizeof sa);
+            sa.sa_handler = la_on_preempt_signal;
+            sa.sa_flags = SA_RESTART;
+            sigemptyset(&sa.sa_mask);
+            if (sigaction(LUA_ACTOR_PREEMPT_SIGNAL, &sa, NULL) == 0) la_wd.handler = 1;
+        }
+    }
+    pthread_mutex_unlock(&la_wd_lock);
+}
+
+/* The last runtime is gone: the watchdog thread ends. The handler stays
+   (it does nothing on a thread that runs no turn). */
+static void la_wd_release(void) {
+    int join;
+    pthread_mutex_lock(&la_wd_lock);
+    join = --la_wd.users == 0 && __atomic_load_n(&la_wd.running, __ATOMIC_RELAXED);
+    if (join) { la_wd.stop = 1; pthread_cond_signal(&la_wd_cond); }
+    pthread_mutex_unlock(&la_wd_lock);
+    if (!join) return;
+    pthread_join(la_wd.thread, NULL);
+    pthread_mutex_lock(&la_wd_lock);
+    la_wd.stop = 0;
+    __atomic_store_n(&la_wd.running, 0, __ATOMIC_RELAXED);
+    pthread_mutex_unlock(&la_wd_lock);
+}
+
+static int la_signal_preemption(void) {
+    int on;
+    pthread_mutex_lock(&la_wd_lock);
+    on = la_wd.handler == 1;
+    pthread_mutex_unlock(&la_wd_lock);
+    return on;
+}
+
+/* This thread's slot, made on its first turn, with the watchdog running;
+   NULL when either cannot be had (the caller then uses the count hook). */
+static la_slot *la_slot_get(void) {
+    la_slot *s = la_my_slot;
+    pthread_mutex_lock(&la_wd_lock);
+    if (!la_wd.have_key) la_wd.have_key = pthread_key_create(&la_wd.key, la_slot_free) == 0;
+    if (!s && la_wd.have_key && (s = (la_slot *)calloc(1, sizeof *s)) != NULL) {
+        s->thread = pthread_self();
+        if (pthread_setspecific(la_wd.key, s) != 0) {
+            free(s);
+            s = NULL;
+        } else {
+            sigset_t set; /* a program may have blocked it in the threads it made */
+            sigemptyset(&set);
+            sigaddset(&set, LUA_ACTOR_PREEMPT_SIGNAL);
+            pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+            s->next = la_wd.slots;
+            la_wd.slots = s;
+            la_my_slot = s;
+        }
+    }
+    if (s && !__atomic_load_n(&la_wd.running, __ATOMIC_RELAXED) && la_wd.users > 0 && !la_wd.stop &&
+        pthread_create(&la_wd.thread, NULL, la_wd_main, NULL) == 0)
+        __atomic_store_n(&la_wd.running, 1, __ATOMIC_RELAXED);
+    if (!__atomic_load_n(&la_wd.running, __ATOMIC_RELAXED)) s = NULL;
+    pthread_mutex_unlock(&la_wd_lock);
+    return s;
+}
+
+/* Around each resume of a process coroutine. 0: no watchdog on this
+   thread; the caller uses the count hook. */
+static int la_turn_begin(lua_State *co) {
+    la_slot *s = la_my_slot;
+    if ((!s || !__atomic_load_n(&la_wd.running, __ATOMIC_RELAXED)) && !(s = la_slot_get())) return 0;
+    __atomic_store_n(&s->running, co, __ATOMIC_RELAXED);
+    /* seq_cst store then seq_cst load, against the watchdog's store of
+       `sleeping` then load of `turns`: one of the two sees the other */
+    __atomic_store_n(&s->turns, s->turns + 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(&la_wd.sleeping, __ATOMIC_SEQ_CST)) la_wd_wake();
+    return 1;
+}
+static void la_turn_end(void) { __atomic_store_n(&la_my_slot->running, (lua_State *)NULL, __ATOMIC_RELAXED); }
+
+/* The coroutine a thread runs is the one its signal must hook: resumes of
+   coroutines a script made (coroutine.resume, coroutine.wrap's functions)
+   tell the slot. Upvalue 1: the library function; 2 (wrap): the coroutine. */
+static int la_co_tracked(lua_State *L) {
+    la_slot *s = la_my_slot;
+    lua_State *co = lua_isnone(L, lua_upvalueindex(2)) ? lua_tothread(L, 1) : lua_tothread(L, lua_upvalueindex(2));
+    lua_State *prev = s ? __atomic_load_n(&s->running, __ATOMIC_RELAXED) : NULL;
+    int status;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    if (prev && co) __atomic_store_n(&s->running, co, __ATOMIC_RELAXED);
+    status = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
+    if (prev && co) __atomic_store_n(&s->running, prev, __ATOMIC_RELAXED);
+    if (status != LUA_OK) return lua_error(L);
+    return lua_gettop(L);
+}
+static int la_co_wrap(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    if (lua_getupvalue(L, -1, 1) == NULL) return 1; /* (the coroutine inside the library's wrap function) */
+    if (!lua_isthread(L, -1)) { lua_pop(L, 1); return 1; }
+    lua_pushcclosure(L, la_co_tracked, 2);
+    return 1;
+}
+/* The coroutine library is on top of the stack. */
+static void la_track_coroutines(lua_State *L, const la_proc *p) {
+    if (p->hooked) return;
+    lua_getfield(L, -1, "resume");
+    lua_pushcclosure(L, la_co_tracked, 1);
+    lua_setfield(L, -2, "resume");
+    lua_getfield(L, -1, "wrap");
+    lua_pushcclosure(L, la_co_wrap, 1);
+    lua_setfield(L, -2, "wrap");
+}
+static void la_hook_enter(void) { if (la_my_slot) la_my_slot->in_hook = 1; }
+static void la_hook_leave(void) { if (la_my_slot) la_my_slot->in_hook = 0; }
+#else
+static void la_wd_acquire(void) {}
+static void la_wd_release(void) {}
+static int la_signal_preemption(void) { return 0; }
+static int la_turn_begin(lua_State *co) { (void)co; return 0; }
+static void la_turn_end(void) {}
+static void la_track_coroutines(lua_State *L, const la_proc *p) { (void)L; (void)p; }
+static void la_hook_enter(void) {}
+static void la_hook_leave(void) {}
+#endif
+
+/* Preemption and un-catchable termination. A terminate, a passed cancel
+   deadline or the memory limit yields the process out at the next hook;
+   where a yield is impossible (inside a C call, or in a coroutine the user
+   created) it raises at every instruction until the error reaches code
+   that can yield. With the count hook (p->hooked) a slice ends after
+   LA_SLICE_NS; without it the hook is only set when the watchdog found the
+   turn too long, so the first call preempts, and the hook comes off. */
 static void la_hook(lua_State *L, lua_Debug *ar) {
     la_proc *p = la_proc_of(L);
     (void)ar;
+    la_hook_enter();
     if (p->oom || p->finished || (p->ctx && actor_exit_pending(p->ctx))) {
+        la_hook_leave();
         if (L == p->current && lua_isyieldable(L)) { p->yield_reason = LA_Y_KILL; lua_yield(L, 0); return; }
         lua_sethook(L, la_hook, LUA_MASKCOUNT, 1);
+        if (p->current && L != p->current) lua_sethook(p->current, la_hook, LUA_MASKCOUNT, 1); /* it unwinds there */
         luaL_error(L, p->oom ? "memory limit exceeded" : "process terminated");
         return;
     }
-    if (L == p->current && la_slice_used(p) && lua_isyieldable(L)) {
+    if (p->hooked) {
+        la_hook_leave();
+        if (L == p->current && la_slice_used(p) && lua_isyieldable(L)) {
+            p->yield_reason = LA_Y_PREEMPT;
+            lua_yield(L, 0);
+        }
+        return;
+    }
+    lua_sethook(L, NULL, 0, 0);
+    if (L == p->current && lua_isyieldable(L)) {
+        la_hook_leave();
         p->yield_reason = LA_Y_PREEMPT;
         lua_yield(L, 0);
+        return;
     }
+    if (p->current && L != p->current) lua_sethook(p->current, la_hook, LUA_MASKCOUNT, 1); /* preempt once back there */
+    else lua_sethook(L, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT); /* behind a C boundary: look again later */
+    la_hook_leave();
 }
 
 /* >>channel ---------------------------------------------------------------------- */
@@ -1297,7 +1621,7 @@ struct la_waiter {
 #define LA_CHAN_MAGIC 0x4C414348u
 static la_chan *la_tochan(lua_State *L, int idx) {
     la_chan *ch = (la_chan *)lua_touserdata(L, idx);
-    if (!ch || lua_type(L, idx) != LUA_TUSERDATA || lua_rawlen(L, idx) != sizeof(la_chan) || ch->magic != LA_CHAN_MAGIC)
+    if (!ch || lua_rawlen(L, idx) != sizeof(la_chan) || ch->magic != LA_CHAN_MAGIC) /* (light userdata: length 0) */
         luaL_typeerror(L, idx, "channel");
     return ch;
 }
@@ -1855,6 +2179,22 @@ static int la_read_header(const actor_msg *m, la_reader *r, const char **topic, 
     return !r->bad && *n >= 0 && *n <= 1000000;
 }
 
+/* A topic as a Lua string; the last one is kept, as a process mostly hears
+   the same few topics (making the string means hashing and interning). */
+static void la_push_topic(lua_State *L, la_proc *p, const char *topic, size_t tlen) {
+    if (p->last_topic_ref && tlen == p->last_topic_len && !memcmp(topic, p->last_topic, tlen)) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, p->last_topic_ref);
+        return;
+    }
+    lua_pushlstring(L, topic, tlen);
+    if (tlen <= sizeof p->last_topic) {
+        memcpy(p->last_topic, topic, tlen);
+        p->last_topic_len = tlen;
+        lua_pushvalue(L, -1);
+        la_set_ref(L, &p->last_topic_ref);
+    }
+}
+
 /* Pushes the Message object of a LA_TAG_MSG payload; 0 (nothing pushed)
    if the payload is not one of ours. */
 static int la_push_message(lua_State *L, la_proc *p, const actor_msg *m) {
@@ -1874,7 +2214,7 @@ static int la_push_message(lua_State *L, la_proc *p, const actor_msg *m) {
         lua_getmetatable(L, msg);
         p->msg_meta_ref = luaL_ref(L, LUA_REGISTRYINDEX);
     }
-    lua_pushlstring(L, topic, tlen);
+    la_push_topic(L, p, topic, tlen);
     lua_rawseti(L, msg, LA_M_TOPIC);
     if (m->from.value) { la_push_pid_cached(L, p, m->from, m->from_host); lua_rawseti(L, msg, LA_M_FROM); }
     lua_pushinteger(L, n);
@@ -2023,7 +2363,14 @@ static int la_resolve(lua_State *L, la_proc *p, int idx, actor_id *out) {
     const char *s;
     if (lua_type(L, idx) != LUA_TSTRING) return la_fail(L, LA_INVALID, "destination must be a pid or a registered name");
     s = lua_tolstring(L, idx, &n);
-    if (lua_actor_parse_pid(s, n, out)) return 0;
+    if (s == p->last_to_text) { *out = p->last_to; return 0; } /* the very string object as last time */
+    if (lua_actor_parse_pid(s, n, out)) {
+        lua_pushvalue(L, idx); /* anchored: its text cannot move or be reused while cached */
+        la_set_ref(L, &p->last_to_ref);
+        p->last_to_text = s;
+        p->last_to = *out;
+        return 0;
+    }
     if (strlen(s) == n && actor_lookup(p->rt->sys, s, out) == ACTOR_OK) return 0;
     return la_fail(L, LA_NOT_FOUND, "no process %s '%s'", s[0] == '{' ? "with pid" : "named", s);
 }
@@ -3189,6 +3536,7 @@ static int la_push_lazy_global(lua_State *L, const char *k) {
     case 6: luaL_requiref(L, "utf8", luaopen_utf8, 0); return 1;
     case 7:
         luaL_requiref(L, "coroutine", luaopen_coroutine, 0);
+        la_track_coroutines(L, la_proc_of(L));
         lua_pushcfunction(L, la_coroutine_spawn);
         lua_setfield(L, -2, "spawn");
         return 1;
@@ -3326,8 +3674,10 @@ static int la_boot_protected(lua_State *L) {
     }
     if (r.bad) return luaL_error(L, "corrupt start payload");
     if (!la_ready_push(p, co, (int)nargs + 1, 0)) return luaL_error(L, "not enough memory");
-    lua_sethook(L, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT); /* coroutines made from here on inherit it */
-    lua_sethook(co, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT);
+    if (p->hooked) { /* (else the watchdog preempts) */
+        lua_sethook(L, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT); /* coroutines made from here on inherit it */
+        lua_sethook(co, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT);
+    }
     /* initial messages: payload strings from with_message (from = spawner)
        or Message tables carried over an upgrade */
     n = lua_istable(L, msgs) ? (lua_Integer)lua_rawlen(L, msgs) : 0;
@@ -3387,7 +3737,8 @@ static void la_boot(la_proc *p, const void *data, size_t len, actor_id from, act
     if (!L) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; }
     *(la_proc **)lua_getextraspace(L) = p;
     p->L = L;
-    p->last_from_ref = p->msg_meta_ref = 0; /* references into the previous state (upgrade) */
+    p->last_from_ref = p->msg_meta_ref = p->last_topic_ref = p->last_to_ref = 0; /* into the previous state (upgrade) */
+    p->last_to_text = NULL;
     p->npids = 0;
     p->inbox = NULL;
     lua_gc(L, LUA_GCGEN, 0, 0); /* messages make much short-lived garbage */
@@ -3437,7 +3788,13 @@ static void la_run(la_proc *p) {
         int nres = 0, status;
         p->current = e.co;
         p->yield_reason = LA_Y_NONE;
+        if (!p->hooked && !la_turn_begin(e.co)) { /* no watchdog to be had: the count hook from now on */
+            p->hooked = 1;
+            lua_sethook(L, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT);
+        }
+        if (p->hooked && !lua_gethook(e.co)) lua_sethook(e.co, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT);
         status = lua_resume(e.co, L, e.nargs, &nres);
+        if (!p->hooked) la_turn_end();
         p->current = NULL;
         if (p->oom) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; } /* even if a pcall caught it */
         if (status == LUA_YIELD) {

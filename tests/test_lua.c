@@ -202,6 +202,55 @@ TEST(terminate_reaches_a_busy_loop) {
     world_down(&w);
 }
 
+/* Every way a script can compute forever, on a host with one worker:
+   terminate ends the loop promptly, and a loop in a process coroutine is
+   preempted (a process spawned after it still gets to run). A loop inside
+   a coroutine the script made, or behind a C boundary (a table.sort
+   comparator), cannot be preempted: no yield can get out of there. Without
+   the count hook, it is the watchdog's signal that gets into these loops. */
+TEST(terminate_reaches_busy_loops_of_every_kind) {
+    static const struct { int preemptible; const char *loop; } loops[] = {
+        { 1, "while true do end" },
+        { 1, "while true do pcall(function() while true do end end) end" },
+        { 0, "coroutine.wrap(function() while true do end end)()" },
+        { 0, "while true do pcall(coroutine.wrap(function() while true do end end)) end" },
+        { 0, "local co = coroutine.create(function() while true do end end) while true do coroutine.resume(co) end" },
+        { 0, "local t = {} for i = 1, 50 do t[i] = i end while true do pcall(table.sort, t, function() while true do end end) end" },
+        { 1, "local s = setmetatable({}, { __index = function() while true do end end }) while true do pcall(function() return s.x end) end" },
+        { 0, NULL } };
+    world w;
+    int i;
+    uint64_t worst = 0;
+    world_up(&w, 1);
+    CHECK_OK(define(&w, "app:quick", "return { main = function(n) return n end }", 0));
+    for (i = 0; loops[i].loop; ++i) {
+        char src[512], err[256], msg[256];
+        actor_id spin, quick;
+        uint64_t t0, took;
+        lua_State *args = luaL_newstate();
+        snprintf(src, sizeof src, "return { main = function() %s end }", loops[i].loop);
+        CHECK_OK(define(&w, "app:spin", src, 0));
+        CHECK_OK(lua_actor_spawn(w.rt, "app:spin", "app:h", w.me, ACTOR_SPAWN_MONITOR, NULL, 0, &spin, err, sizeof err));
+        lua_pushinteger(args, 10);
+        if (loops[i].preemptible) {
+            CHECK_OK(lua_actor_spawn(w.rt, "app:quick", "app:h", w.me, ACTOR_SPAWN_MONITOR, args, 1, &quick, err, sizeof err));
+            CHECK_EQ(wait_exit(&w, quick, msg, sizeof msg), ACTOR_EXIT_NORMAL); /* it got the worker too */
+        } else {
+            harness_sleep_ms(20);
+        }
+        lua_close(args);
+        t0 = harness_now_ns();
+        CHECK_OK(actor_terminate(w.sys, spin));
+        CHECK_EQ(wait_exit(&w, spin, msg, sizeof msg), ACTOR_EXIT_TERMINATED);
+        took = harness_now_ns() - t0;
+        if (took > worst) worst = took;
+        if (took > 100000000ull) printf("  (loop %d took %.1f ms to end: %s)\n", i, (double)took / 1e6, loops[i].loop);
+        CHECK(took < 100000000ull); /* 10 ms is the design; a loaded machine may add a little */
+    }
+    printf("  (slowest terminate of a busy loop: %.2f ms)\n", (double)worst / 1e6);
+    world_down(&w);
+}
+
 TEST(engine_state_talks_to_processes) {
     world w;
     lua_State *L = luaL_newstate();
@@ -267,6 +316,7 @@ static const test_case tests[] = {
     T(errors_are_reported_with_kind),
     T(memory_limit_ends_only_that_process),
     T(terminate_reaches_a_busy_loop),
+    T(terminate_reaches_busy_loops_of_every_kind),
     T(engine_state_talks_to_processes),
     T(bad_input_never_crashes),
 };

@@ -58,7 +58,7 @@ $(B)/examples/%: examples/%.c actor.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 
-$(B)/bench: bench/bench.c actor.h lua_actor.h
+$(B)/bench: bench/bench.c bench/bench_lua.h actor.h lua_actor.h
 	@mkdir -p $(dir $@)
 	$(CC) -std=c99 -O2 -g $(WARN) -DNDEBUG -I. $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
 

@@ -76,6 +76,14 @@ static const char *const bl_defs[][2] = {
       "  process.send(main, 'mark')\n"
       "end }\n" },
     { "b:nop", "return { main = function() end }\n" },
+    { "b:compute",
+      "return { main = function(main, n)\n"
+      "  local s = 0\n"
+      "  process.send(main, 'mark')\n"
+      "  for i = 1, n do s = s + i % 7 end\n"
+      "  process.send(main, 'mark')\n"
+      "  return s\n"
+      "end }\n" },
     { "b:idle", "return { main = function(boss) process.send(boss, 'ready'); process.inbox():receive() end }\n" },
     { "b:spawn_idle", /* timed until every process has booted and blocks */
       "return { main = function(main, n)\n"
@@ -228,6 +236,23 @@ static void bl_measure_memory(actor_context *me, actor_id driver, bl_run *r, voi
 }
 
 /* Median of `runs` values of f. */
+/* The same loop as b:compute in a bare lua_State, without and with a
+   count hook like the one preemption would otherwise need (ns / iteration). */
+static void bl_noop_hook(lua_State *L, lua_Debug *ar) { (void)L; (void)ar; }
+static double bl_bare_compute(long n, int hooked) {
+    lua_State *L = luaL_newstate();
+    uint64_t t0, t;
+    if (!L) return -1;
+    if (hooked) lua_sethook(L, bl_noop_hook, LUA_MASKCOUNT, 1000);
+    (void)luaL_loadstring(L, "local n = ... local s = 0 for i = 1, n do s = s + i % 7 end return s");
+    lua_pushinteger(L, n);
+    t0 = actor_now_ns();
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) { lua_close(L); return -1; }
+    t = actor_now_ns() - t0;
+    lua_close(L);
+    return (double)t / (double)n;
+}
+
 static int bl_cmp(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
@@ -287,6 +312,18 @@ static int bench_lua(const char *name, int argc, char **argv) {
         for (k = 0; k < runs; ++k) { bl_run_driver("b:skynet", a, 0, 2, &r, NULL, NULL); v[k] = r.failed ? -1 : bl_ns(&r) / 1e6; sum = r.value; }
         printf("lua.skynet leaves=%ld ms=%.0f sum=%.0f ok=%d runs=%d\n", a, bl_median(v, runs), sum,
                sum == (double)a * (double)(a - 1) / 2, runs);
+    } else if (!strcmp(name, "lua.compute")) {
+        double bare[5], hooked[5];
+        if (!a) a = 30000000;
+        runs = 3;
+        for (k = 0; k < runs; ++k) {
+            bl_run_driver("b:compute", a, 0, 2, &r, NULL, NULL);
+            v[k] = r.failed ? -1 : bl_ns(&r) / a;
+            bare[k] = bl_bare_compute(a, 0);
+            hooked[k] = bl_bare_compute(a, 1);
+        }
+        printf("lua.compute n=%ld ns_per_iteration=%.2f bare_lua=%.2f bare_lua_count_hook=%.2f runs=%d\n", a,
+               bl_median(v, runs), bl_median(bare, runs), bl_median(hooked, runs), runs);
     } else if (!strcmp(name, "lua.link_chain")) {
         if (!a) a = 10000;
         runs = 3;
@@ -302,7 +339,7 @@ static int bench_lua(const char *name, int argc, char **argv) {
 static const char *const bench_lua_all[][3] = {
     { "lua.pingpong", "200000", NULL }, { "lua.ring", "1000", "1000000" }, { "lua.fanin", "100", "10000" },
     { "lua.spawn_idle", "10000", NULL }, { "lua.spawn_exit", "100000", NULL }, { "lua.skynet", "100000", NULL },
-    { "lua.link_chain", "10000", NULL },
+    { "lua.link_chain", "10000", NULL }, { "lua.compute", "30000000", NULL },
 };
 
 #endif

@@ -822,9 +822,8 @@ actor_result lua_actor_define(lua_actor_runtime *rt, const lua_actor_def_desc *d
     return ACTOR_OK;
 }
 
-static void la_wd_acquire(void);
+static int la_wd_acquire(void);
 static void la_wd_release(void);
-static int la_signal_preemption(void);
 
 /* Reads the addresses of the base library's functions from a scratch state:
    they are plain C functions without upvalues (luaopen_base registers them
@@ -854,8 +853,7 @@ actor_result lua_actor_create(const lua_actor_desc *desc, lua_actor_runtime **ou
     rt = (lua_actor_runtime *)calloc(1, sizeof *rt);
     if (!rt) return ACTOR_ERR_NO_MEMORY;
     if (!la_read_base(rt)) { free(rt); return ACTOR_ERR_NO_MEMORY; }
-    la_wd_acquire();
-    rt->signal_preemption = la_signal_preemption();
+    rt->signal_preemption = la_wd_acquire();
     rt->sys = desc->system;
     rt->d = *desc;
     if (!rt->d.memory_limit) rt->d.memory_limit = (size_t)256 << 20;
@@ -1289,13 +1287,14 @@ static int la_slice_used(la_proc *p) {
 #endif
 #endif
 #endif
+#if !defined(_WIN32)
+#include <signal.h> /* (before the #if below: the signal's number must be known there) */
+#endif
 #ifndef LUA_ACTOR_PREEMPT_SIGNAL
-#include <signal.h>
 #define LUA_ACTOR_PREEMPT_SIGNAL SIGURG /* ignored by default; Go's runtime preempts with it too */
 #endif
 
 #if LUA_ACTOR_PREEMPT_SIGNAL
-#include <signal.h>
 #include <time.h>
 #if defined(__cplusplus)
 #define LA_THREAD_LOCAL thread_local
@@ -1413,8 +1412,10 @@ static void la_wd_wake(void) {
 }
 
 /* A runtime is made: installs the handler, unless the program has a
-   handler of its own for the signal (then the count hook serves). */
-static void la_wd_acquire(void) {
+   handler of its own for the signal (then the count hook serves). 1 if
+   the signal is ours. */
+static int la_wd_acquire(void) {
+    int ours;
     pthread_mutex_lock(&la_wd_lock);
     la_wd.users++;
     if (!la_wd.handler) {
@@ -1429,7 +1430,9 @@ static void la_wd_acquire(void) {
             if (sigaction(LUA_ACTOR_PREEMPT_SIGNAL, &sa, NULL) == 0) la_wd.handler = 1;
         }
     }
+    ours = la_wd.handler == 1;
     pthread_mutex_unlock(&la_wd_lock);
+    return ours;
 }
 
 /* The last runtime is gone: the watchdog thread ends. The handler stays
@@ -1446,14 +1449,6 @@ static void la_wd_release(void) {
     la_wd.stop = 0;
     __atomic_store_n(&la_wd.running, 0, __ATOMIC_RELAXED);
     pthread_mutex_unlock(&la_wd_lock);
-}
-
-static int la_signal_preemption(void) {
-    int on;
-    pthread_mutex_lock(&la_wd_lock);
-    on = la_wd.handler == 1;
-    pthread_mutex_unlock(&la_wd_lock);
-    return on;
 }
 
 /* This thread's slot, made on its first turn, with the watchdog running;
@@ -1537,9 +1532,8 @@ static void la_track_coroutines(lua_State *L, const la_proc *p) {
 static void la_hook_enter(void) { if (la_my_slot) la_my_slot->in_hook = 1; }
 static void la_hook_leave(void) { if (la_my_slot) la_my_slot->in_hook = 0; }
 #else
-static void la_wd_acquire(void) {}
+static int la_wd_acquire(void) { return 0; }
 static void la_wd_release(void) {}
-static int la_signal_preemption(void) { return 0; }
 static int la_turn_begin(lua_State *co) { (void)co; return 0; }
 static void la_turn_end(void) {}
 static void la_track_coroutines(lua_State *L, const la_proc *p) { (void)L; (void)p; }
@@ -1708,12 +1702,18 @@ static void la_push_select_result(lua_State *L, int index, int has_value, int ok
    channel delivered or was closed). For a sender: status LA_WAKE_OK or
    LA_WAKE_CLOSED. The select userdata is found on the blocked coroutine's
    own stack (it was the last thing pushed before the yield). */
+/* The operation of `s` is done: its waiters leave their channels, and a
+   plain wait goes back to the process's free list. */
+static void la_sel_done(lua_State *L, la_proc *p, la_sel *s) {
+    la_sel_finish(L, s);
+    if (s->plain) { s->next_free = p->sel_free; p->sel_free = s; } /* reusable from here on */
+}
+
 static void la_complete(lua_State *L, la_proc *p, la_waiter *w, int has_value, int ok, int status) {
     la_sel *s = w->sel;
     lua_State *co = s->co;
     int index = w->index, nres = 1, send = w->send;
-    la_sel_finish(L, s);
-    if (s->plain) { s->next_free = p->sel_free; p->sel_free = s; } /* reusable from here on */
+    la_sel_done(L, p, s);
     lua_checkstack(co, 4);
     if (status == LA_WAKE_CLOSED) {
         if (has_value) lua_pop(L, 1);
@@ -2249,11 +2249,7 @@ static int la_deliver_direct(la_proc *p, const actor_msg *m) {
     if (m->signal != ACTOR_MESSAGE || m->tag != LA_TAG_MSG || p->nlisten || p->rq_len || !p->rq_cap || !ch) return 0;
     if (!(w = ch->rq_head) || !w->sel->plain || !la_read_header(m, &r, &topic, &tlen, &n) || n > 16) return 0;
     if (!lua_checkstack(w->sel->co, 2)) return 0;
-    la_q_del(&ch->rq_head, &ch->rq_tail, w);
-    w->ch = NULL;
-    w->sel->done = 1;
-    w->sel->next_free = p->sel_free;
-    p->sel_free = w->sel;
+    la_sel_done(p->L, p, w->sel);
     lua_pushinteger(w->sel->co, LA_WAKE_MESSAGE);
     la_ready_push(p, w->sel->co, 1, 0); /* cannot fail: the queue has room (rq_cap > rq_len == 0) */
     p->direct = m;
@@ -3741,6 +3737,7 @@ static void la_boot(la_proc *p, const void *data, size_t len, actor_id from, act
     p->last_to_text = NULL;
     p->npids = 0;
     p->inbox = NULL;
+    p->settled = 0;
     lua_gc(L, LUA_GCGEN, 0, 0); /* messages make much short-lived garbage */
     a.p = p; a.data = data; a.len = len; a.from = from; a.from_host = from_host;
     lua_pushcfunction(L, la_boot_protected);

@@ -266,8 +266,10 @@ ACTOR_API actor_result actor_system_create(const actor_system_desc *desc, actor_
 
 /* Stops every worker, ends every remaining actor without sending signals
    (running state destructors), frees every byte. Attached contexts and hosts
-   become invalid; detach attached threads first. */
-ACTOR_API void actor_system_destroy(actor_system *sys);
+   become invalid; detach attached threads first. Call it from outside the
+   system: from a behaviour (a worker, or a thread inside actor_host_run) it
+   returns ACTOR_ERR_INVALID and does nothing. */
+ACTOR_API actor_result actor_system_destroy(actor_system *sys);
 
 typedef struct actor_stats {
     uint64_t actors_live;       /* spawned and not yet ended (includes attached) */
@@ -367,10 +369,14 @@ ACTOR_API actor_result actor_send_move(actor_context *self, actor_id to, uint32_
 ACTOR_API actor_result actor_system_send(actor_system *sys, actor_id to, uint32_t tag, const void *data, size_t size);
 
 /* Ends the calling actor when its callback returns (NULL = normal). The
-   reason is copied. The first exit reason wins. */
-ACTOR_API void actor_exit(actor_context *self, const actor_exit_reason *why);
+   reason is copied. The first exit reason wins. A malformed reason (kind
+   out of range, data NULL with size > 0, data or message larger than
+   max_message_size) returns INVALID and the actor still ends, with an
+   error saying so ("invalid exit reason: ..."). */
+ACTOR_API actor_result actor_exit(actor_context *self, const actor_exit_reason *why);
 /* 1 when the actor has been asked to end (terminate, cancel deadline,
-   linked failure): long-running behaviours should return soon. */
+   linked failure) or its system is being destroyed: long-running
+   behaviours should return soon. */
 ACTOR_API int actor_exit_pending(const actor_context *self);
 
 /* Rescheduled behind other runnable actors; the behaviour then receives
@@ -1436,6 +1442,25 @@ out:
     return a;
 }
 
+/* The monotonic instant a wait of timeout_ms ends (0 = never: negative
+   timeouts wait forever, and so do ones too long to represent). */
+static uint64_t actor__until_ns(int64_t timeout_ms) {
+    uint64_t now = actor_now_ns();
+    if (timeout_ms < 0 || (uint64_t)timeout_ms > (UINT64_MAX - now) / 1000000ULL) return 0;
+    return now + (uint64_t)timeout_ms * 1000000ULL;
+}
+
+/* The system whose behaviours this thread runs (a worker, or a thread
+   inside actor_host_run): such a thread must not destroy that system. */
+#if defined(_MSC_VER)
+#define ACTOR__TLS __declspec(thread)
+#elif defined(__cplusplus) && __cplusplus >= 201103L
+#define ACTOR__TLS thread_local
+#else
+#define ACTOR__TLS __thread
+#endif
+static ACTOR__TLS actor_system *actor__tls_system;
+
 /* >>timers: hierarchical wheel, 6 levels x 64 slots, 1 ms resolution ------- */
 /* All wheel state is under timer_lock (insert/cancel are O(1); the lock is
    not on the message path). `next_deadline` mirrors the earliest
@@ -1455,9 +1480,16 @@ static void actor__wheel_insert(actor_system *s, actor__timer *t) {
     uint64_t when = t->deadline < s->elapsed ? s->elapsed : t->deadline;
     const uint64_t horizon = (1ull << (ACTOR__WHEEL_BITS * ACTOR__WHEEL_LEVELS)) - 1;
     int level, slot;
-    if (when - s->elapsed > horizon) when = s->elapsed + horizon; /* re-placed when reached */
     /* The level is where `when` first differs from `elapsed`, so every timer
-       on a level sits ahead of the level's current slot (no wrap-around). */
+       on a level sits ahead of the level's current slot (no wrap-around).
+       A deadline past the top level's current block (far away, or just
+       across a 2^36 ms boundary) waits at the block's last millisecond and
+       is re-placed from there; at that very millisecond it waits in level
+       0's slot 0, which actor__wheel_next reads as the next millisecond. */
+    if ((s->elapsed ^ when) > horizon) {
+        when = s->elapsed | horizon;
+        if (when == s->elapsed) when = s->elapsed + 1 - ACTOR__WHEEL_SLOTS; /* digit 0 of this level-0 block */
+    }
     level = (63 - actor__clz64((s->elapsed ^ when) | (ACTOR__WHEEL_SLOTS - 1))) / ACTOR__WHEEL_BITS;
     slot = (int)((when >> (level * ACTOR__WHEEL_BITS)) & (ACTOR__WHEEL_SLOTS - 1));
     t->level = (uint8_t)level;
@@ -2259,11 +2291,15 @@ static int actor__idle_park(actor_system *s, actor__worker *w, actor__parker *p,
             /* re-read: the deadline may have moved while we took the role */
             nd = actor__ld64(&s->next_deadline, ACTOR__SEQ_CST);
             if (nd != ACTOR__NO_DEADLINE) {
-                int64_t until = nd > now ? (int64_t)(nd - now) : 0;
+                uint64_t d = nd > now ? nd - now : 0;
+                int64_t until = d > 86400000u ? 86400000 : (int64_t)d; /* far timers: wake daily, re-check */
                 if (timeout_ms < 0 || until < timeout_ms) timeout_ms = until;
             }
         }
     }
+    /* callers loop on their own deadline: a park of at most a day keeps
+       every platform's timeout type (DWORD ms, time_t) far from overflow */
+    if (timeout_ms > 86400000) timeout_ms = 86400000;
     if (timeout_ms != 0) actor__park(p, timeout_ms);
     if (keeper) {
         void *me = p;
@@ -2316,6 +2352,7 @@ static void actor__worker_main(void *arg) {
     actor__worker *w = (actor__worker *)arg;
     actor_system *s = w->sys;
     actor_host *h = w->host;
+    actor__tls_system = s;
     while (!actor__ld32(&h->stopping, ACTOR__ACQUIRE)) {
         actor_context *a = actor__find_local(s, w);
         if (!a) a = actor__steal(w);
@@ -2507,16 +2544,19 @@ actor_system *actor_host_system(const actor_host *h) { return h ? h->sys : NULL;
 
 int actor_host_run(actor_host *h, int budget) {
     actor__worker *w;
+    actor_system *outer = actor__tls_system; /* a pump may run inside another system's behaviour */
     int n = 0;
     if (!h || h->kind != ACTOR__HOST_MANUAL) return ACTOR_ERR_INVALID;
     w = h->workers[0];
     actor__run_timers(h->sys, w);
+    actor__tls_system = h->sys;
     while (n < budget) {
         actor_context *a = actor__find_local(h->sys, w);
         if (!a) break;
         actor__run(h->sys, w, a);
         ++n;
     }
+    actor__tls_system = outer;
     return n;
 }
 
@@ -2541,14 +2581,14 @@ actor_result actor_host_wait(actor_host *h, int64_t timeout_ms) {
     actor_result r = ACTOR_OK;
     if (!h || h->kind != ACTOR__HOST_MANUAL) return ACTOR_ERR_INVALID;
     s = h->sys;
-    until = timeout_ms < 0 ? 0 : actor_now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+    until = actor__until_ns(timeout_ms);
     actor__waiter_add(s, &wt, &h->workers[0]->parker);
     for (;;) {
         int64_t left = -1;
         /* seq_cst: announce before re-checking (Dekker with notify_work) */
         actor__st32(&h->pump_waiting, 1u, ACTOR__SEQ_CST);
         if (actor__pump_has_work(h)) break;
-        if (timeout_ms >= 0) {
+        if (until) {
             uint64_t now = actor_now_ns();
             if (now >= until) { r = ACTOR_ERR_TIMEOUT; break; }
             left = (int64_t)((until - now + 999999ULL) / 1000000ULL);
@@ -2638,10 +2678,10 @@ static void actor__teardown(actor_system *s, actor_context *a) {
     if (a->host && a->host->kind == ACTOR__HOST_ATTACHED) actor__host_free(s, a->host);
 }
 
-void actor_system_destroy(actor_system *s) {
+actor_result actor_system_destroy(actor_system *s) {
     uint32_t i, c;
     actor_allocator al;
-    if (!s) return;
+    if (!s || actor__tls_system == s) return ACTOR_ERR_INVALID;
     for (i = 0; i < s->nhosts; ++i)
         if (s->hosts[i]->kind == ACTOR__HOST_THREADS) actor__host_stop(s->hosts[i]);
     for (i = 0; i < s->nhosts; ++i) {
@@ -2693,6 +2733,7 @@ void actor_system_destroy(actor_system *s) {
     actor__rwlock_destroy(&s->reg_lock);
     al = s->alloc;
     al.free(s, sizeof *s, al.user);
+    return ACTOR_OK;
 }
 
 void actor_system_stats(actor_system *s, actor_stats *o) {
@@ -2948,15 +2989,31 @@ actor_result actor_send_move(actor_context *self, actor_id to, uint32_t tag, voi
     return ACTOR_OK;
 }
 
-void actor_exit(actor_context *self, const actor_exit_reason *why) {
+static const char *actor__reason_problem(actor_system *s, const actor_exit_reason *why) {
+    if ((unsigned)why->kind > ACTOR_EXIT_LINKED) return "invalid exit reason: unknown kind";
+    if (why->size && !why->data) return "invalid exit reason: data is NULL, size is not 0";
+    if (why->size > s->max_msg || (why->message && strlen(why->message) > s->max_msg))
+        return "invalid exit reason: larger than max_message_size";
+    return NULL;
+}
+
+actor_result actor_exit(actor_context *self, const actor_exit_reason *why) {
+    actor_exit_reason invalid = { ACTOR_EXIT_ERROR, 0, NULL, NULL, 0 };
+    actor_system *s;
     actor__reason *r;
-    if (!self || !self->host) return;
-    r = why ? actor__reason_copy(self->host->sys, why) : &actor__r_normal;
-    actor__set_exit(self->host->sys, self, r ? r : &actor__r_nomem);
+    actor_result rc = ACTOR_OK;
+    if (!self || !self->host) return ACTOR_ERR_INVALID;
+    s = self->host->sys;
+    if (why && (invalid.message = actor__reason_problem(s, why)) != NULL) { why = &invalid; rc = ACTOR_ERR_INVALID; }
+    r = why ? actor__reason_copy(s, why) : &actor__r_normal;
+    actor__set_exit(s, self, r ? r : &actor__r_nomem);
+    return r ? rc : ACTOR_ERR_NO_MEMORY;
 }
 
 int actor_exit_pending(const actor_context *self) {
-    return self && actor__ldp(&self->pending_exit, ACTOR__ACQUIRE) != NULL;
+    if (!self) return 0;
+    return actor__ldp(&self->pending_exit, ACTOR__ACQUIRE) != NULL ||
+           (self->host && actor__ld32(&self->host->stopping, ACTOR__ACQUIRE)); /* destroy waits for this turn */
 }
 
 void actor_yield(actor_context *self) {
@@ -3221,7 +3278,7 @@ actor_result actor_receive(actor_context *self, actor_msg *out, int64_t timeout_
     if (!self || !out || !self->host || self->host->kind != ACTOR__HOST_ATTACHED) return ACTOR_ERR_INVALID;
     if (self->ended) return ACTOR_ERR_EXITED;
     s = self->host->sys;
-    until = timeout_ms < 0 ? 0 : actor_now_ns() + (uint64_t)timeout_ms * 1000000ULL;
+    until = actor__until_ns(timeout_ms);
     wt.parker = NULL;
     for (;;) {
         actor__msg *m;
@@ -3240,7 +3297,7 @@ actor_result actor_receive(actor_context *self, actor_msg *out, int64_t timeout_
         }
         {
             int64_t left = -1;
-            if (timeout_ms >= 0) {
+            if (until) {
                 uint64_t now = actor_now_ns();
                 if (now >= until) break;
                 left = (int64_t)((until - now + 999999ULL) / 1000000ULL);

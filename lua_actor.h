@@ -40,8 +40,9 @@
    - pid: "{host|slot.generation}", unique for the system's lifetime.
    - The method runs in a coroutine; channel operations, time.sleep,
      process.exec block only that coroutine, the worker runs other
-     processes meanwhile. A count hook preempts long computations and
-     makes terminate / cancel deadlines effective inside busy loops.
+     processes meanwhile. Long computations are preempted (a watchdog
+     thread's signal on POSIX workers, else a count hook), which also makes
+     terminate / cancel deadlines and system shutdown reach busy loops.
    - Values crossing processes are encoded once at send time into a compact
      binary form (tables with shared references and cycles, integers and
      floats kept apart, binary strings, error objects) and decoded into the
@@ -49,9 +50,9 @@
 
    LIMITATIONS (honest list)
    -----------
-   - A count hook cannot interrupt a single long C call (a huge
-     string.rep, a pathological pattern): those are bounded by the
-     per-process memory limit, not by time.
+   - No hook can interrupt a single long C call (a huge string.rep, a
+     pathological pattern): those are bounded by the per-process memory
+     limit, not by time.
    - A busy loop inside a coroutine created with coroutine.create (not
      coroutine.spawn) is not time-sliced; it is still terminated.
 */
@@ -143,8 +144,15 @@ LUA_ACTOR_API uint64_t lua_actor_count(lua_actor_runtime *rt);
 /* Bytes of Lua heap held by the live processes (a snapshot). */
 LUA_ACTOR_API size_t lua_actor_memory(lua_actor_runtime *rt);
 
-/* Makes require("actor") work in an existing state for runtime `rt`. */
+/* Makes require("actor") work in an existing state for runtime `rt`.
+   require("actor") attaches the state's thread to the system (an
+   identity that can send and receive); it is detached when the state is
+   closed, by lua_actor_unbind, or forgotten by lua_actor_destroy. Close
+   or unbind the state before actor_system_destroy if it outlives it:
+   between the two destroys its identity would point into freed memory. */
 LUA_ACTOR_API void lua_actor_bind(lua_State *L, lua_actor_runtime *rt);
+/* Detaches the state's identity and unbinds it; actor.* then raise. */
+LUA_ACTOR_API void lua_actor_unbind(lua_State *L);
 LUA_ACTOR_API int luaopen_actor(lua_State *L);
 
 /* Apps (what the lua-actor runner does). */
@@ -632,6 +640,14 @@ static const char *const la_base_names[] = { "assert", "collectgarbage", "error"
     "tostring", "type", "warn", "xpcall", NULL };
 #define LA_NBASE 20
 
+/* An engine state's identity (see >>embed). The runtime lists them so that destroying it
+   disarms every one (their system is gone: nothing left to detach). */
+typedef struct la_attached {
+    lua_actor_runtime *rt;  /* NULL once released or forgotten */
+    actor_context *me;
+    struct la_attached *prev, *next;
+} la_attached;
+
 struct lua_actor_runtime {
     actor_system *sys;
     lua_actor_desc d;
@@ -648,6 +664,7 @@ struct lua_actor_runtime {
     actor_id observer;      /* told (LA_TAG_IDLE) when live drops to 0 */
     lua_CFunction base[LA_NBASE]; /* the base library's functions (see la_read_base) */
     int signal_preemption;  /* the watchdog's signal is ours (see >>preempt) */
+    la_attached *attached;  /* engine states' identities, under lock (see >>embed) */
 };
 
 /* Message tags between Lua processes (actor_msg.tag). */
@@ -664,7 +681,8 @@ static void la_def_free(la_def *d) {
     int i;
     if (!d) return;
     free(d->id); free(d->method); free(d->chunkname); free(d->code);
-    for (i = 0; i < 2 * d->nimports; ++i) free(d->imports[i]);
+    if (d->imports)
+        for (i = 0; i < 2 * d->nimports; ++i) free(d->imports[i]);
     free(d->imports);
     free(d);
 }
@@ -722,9 +740,10 @@ static char *la_read_file(const char *path, size_t *len) {
     size_t n;
     if (!f) return NULL;
     while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) la_buf_put(&b, chunk, n);
+    if (ferror(f)) { int e = errno; fclose(f); la_buf_free(&b); errno = e ? e : EIO; return NULL; } /* e.g. a directory */
     fclose(f);
     la_buf_byte(&b, 0);
-    if (b.oom) { la_buf_free(&b); return NULL; }
+    if (b.oom) { la_buf_free(&b); errno = ENOMEM; return NULL; }
     *len = b.n - 1;
     return b.p;
 }
@@ -801,7 +820,8 @@ actor_result lua_actor_define(lua_actor_runtime *rt, const lua_actor_def_desc *d
         while (dd->imports[2 * d->nimports] && dd->imports[2 * d->nimports + 1]) d->nimports++;
         d->imports = (char **)calloc((size_t)(2 * d->nimports + 1), sizeof(char *));
         if (d->imports)
-            for (i = 0; i < 2 * d->nimports; ++i) d->imports[i] = la_strdup(dd->imports[i]);
+            for (i = 0; i < 2 * d->nimports; ++i)
+                if (!(d->imports[i] = la_strdup(dd->imports[i]))) { la_def_free(d); return ACTOR_ERR_NO_MEMORY; }
     }
     if (!d->id || !d->method || !d->chunkname || (d->nimports && !d->imports)) { la_def_free(d); return ACTOR_ERR_NO_MEMORY; }
     la_lock(&rt->lock);
@@ -866,6 +886,13 @@ actor_result lua_actor_create(const lua_actor_desc *desc, lua_actor_runtime **ou
 void lua_actor_destroy(lua_actor_runtime *rt) {
     int i;
     if (!rt) return;
+    while (rt->attached) { /* their system is gone: forget them, the states' __gc then does nothing */
+        la_attached *a = rt->attached;
+        rt->attached = a->next;
+        a->rt = NULL;
+        a->me = NULL;
+        a->prev = a->next = NULL;
+    }
     while (rt->all_defs) {
         la_def *d = rt->all_defs;
         rt->all_defs = d->next_all;
@@ -965,7 +992,7 @@ struct la_proc {
     int settled;             /* has been idle once (see la_run) */
     int hooked;              /* preempted through a count hook, not the watchdog (see >>preempt) */
     size_t mem, limit;
-    int oom;                 /* limit exceeded: ends "memory limit exceeded" */
+    int oom;                 /* LA_OOM_LIMIT or LA_OOM_SYSTEM: the process ends (la_oom_text) */
     const void *r_ptr;       /* last refused request (see la_alloc) */
     size_t r_osize, r_nsize;
     int refused;
@@ -1079,6 +1106,10 @@ static void la_cache_drop(la_proc *p) {
     memset(p->ncache, 0, sizeof p->ncache);
 }
 
+enum { LA_OOM_LIMIT = 1, LA_OOM_SYSTEM = 2 };
+/* A LUA_ERRMEM without a refusal of ours came from the C library. */
+static const char *la_oom_text(const la_proc *p) { return p->oom == LA_OOM_SYSTEM ? "out of memory" : "memory limit exceeded"; }
+
 /* Memory-limited allocator. Lua retries a failed allocation once after an
    emergency full GC with the very same request: a second refusal of the
    same request is final, and the process then ends "memory limit
@@ -1091,7 +1122,7 @@ static void *la_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     size_t mem = la_ldz(&p->mem);
     if (nsize == 0) { if (ptr) la_block_free(p, ptr, osize); la_stz(&p->mem, mem - old); return NULL; }
     if (nsize > old && p->limit && mem - old + nsize > p->limit) {
-        if (p->refused && p->r_ptr == ptr && p->r_osize == osize && p->r_nsize == nsize) p->oom = 1;
+        if (p->refused && p->r_ptr == ptr && p->r_osize == osize && p->r_nsize == nsize) p->oom = LA_OOM_LIMIT;
         p->refused = 1; p->r_ptr = ptr; p->r_osize = osize; p->r_nsize = nsize;
         return NULL;
     }
@@ -1109,7 +1140,7 @@ static void *la_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
         np = la_block_new(p, nsize);
         if (np) { memcpy(np, ptr, osize); la_block_free(p, ptr, osize); }
     }
-    if (!np) { p->oom = 1; return NULL; }
+    if (!np) { p->oom = LA_OOM_SYSTEM; return NULL; }
     p->refused = 0;
     la_stz(&p->mem, mem - old + nsize);
     return np;
@@ -1203,7 +1234,7 @@ static la_ready la_ready_pop(la_proc *p) {
 
 /* Makes a blocked coroutine runnable; its resume values are already on its stack. */
 static void la_wake(lua_State *L, la_proc *p, lua_State *co, int nargs) {
-    if (!la_ready_push(p, co, nargs, 0)) { p->oom = 1; luaL_error(L, "not enough memory"); }
+    if (!la_ready_push(p, co, nargs, 0)) { p->oom = LA_OOM_SYSTEM; luaL_error(L, "not enough memory"); }
 }
 
 static void la_push_registry(lua_State *L, const char *key) { lua_rawgetp(L, LUA_REGISTRYINDEX, key); }
@@ -1557,7 +1588,7 @@ static void la_hook(lua_State *L, lua_Debug *ar) {
         if (L == p->current && lua_isyieldable(L)) { p->yield_reason = LA_Y_KILL; lua_yield(L, 0); return; }
         lua_sethook(L, la_hook, LUA_MASKCOUNT, 1);
         if (p->current && L != p->current) lua_sethook(p->current, la_hook, LUA_MASKCOUNT, 1); /* it unwinds there */
-        luaL_error(L, p->oom ? "memory limit exceeded" : "process terminated");
+        luaL_error(L, "%s", p->oom ? la_oom_text(p) : "process terminated");
         return;
     }
     if (p->hooked) {
@@ -3712,7 +3743,7 @@ static void la_exit_error(la_proc *p, int kind, const char *message) {
 
 /* An error value on top of `co` (or of the main state) ended the process. */
 static void la_fail_process(la_proc *p, lua_State *co, int status) {
-    if (status == LUA_ERRMEM || p->oom) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; }
+    if (status == LUA_ERRMEM || p->oom) { la_exit_error(p, LA_INTERNAL, la_oom_text(p)); return; }
     la_push_as_error(co, -1);
     {
         int kind = la_error_kind(co, -1);
@@ -3730,7 +3761,7 @@ static void la_fail_process(la_proc *p, lua_State *co, int status) {
 static void la_boot(la_proc *p, const void *data, size_t len, actor_id from, actor_host *from_host) {
     la_bootargs a;
     lua_State *L = lua_newstate(la_alloc, p);
-    if (!L) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; }
+    if (!L) { la_exit_error(p, LA_INTERNAL, "out of memory"); return; }
     *(la_proc **)lua_getextraspace(L) = p;
     p->L = L;
     p->last_from_ref = p->msg_meta_ref = p->last_topic_ref = p->last_to_ref = 0; /* into the previous state (upgrade) */
@@ -3793,15 +3824,15 @@ static void la_run(la_proc *p) {
         status = lua_resume(e.co, L, e.nargs, &nres);
         if (!p->hooked) la_turn_end();
         p->current = NULL;
-        if (p->oom) { la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return; } /* even if a pcall caught it */
+        if (p->oom) { la_exit_error(p, LA_INTERNAL, la_oom_text(p)); return; } /* even if a pcall caught it */
         if (status == LUA_YIELD) {
             lua_pop(e.co, nres);
             switch (p->yield_reason) {
             case LA_Y_BLOCKED: break;
             case LA_Y_PREEMPT: la_ready_push(p, e.co, 0, 1); actor_yield(p->ctx); return;
-            case LA_Y_KILL: if (p->oom) la_exit_error(p, LA_INTERNAL, "memory limit exceeded"); return;
+            case LA_Y_KILL: if (p->oom) la_exit_error(p, LA_INTERNAL, la_oom_text(p)); return;
             case LA_Y_UPGRADE: la_do_upgrade(p); return;
-            default: if (!la_ready_push(p, e.co, 0, 0)) p->oom = 1; break; /* coroutine.yield(): run again later */
+            default: if (!la_ready_push(p, e.co, 0, 0)) p->oom = LA_OOM_SYSTEM; break; /* coroutine.yield(): run again later */
             }
         } else if (status == LUA_OK) {
             if (e.co == p->main_co) { la_finish_main(p, nres); return; }
@@ -3943,7 +3974,10 @@ actor_result lua_actor_spawn(lua_actor_runtime *rt, const char *id, const char *
     la_buf b = { NULL, 0, 0, 0 };
     actor_result r;
     if (err && errlen) err[0] = 0;
-    if (!rt || !id || !host || nargs < 0 || (nargs && !args)) return ACTOR_ERR_INVALID;
+    if (!rt || !id || !host || nargs < 0 || (nargs && (!args || lua_gettop(args) < nargs))) {
+        if (err && rt && nargs) snprintf(err, errlen, "spawn %s: %d arguments asked for, fewer on the stack", id ? id : "?", nargs);
+        return ACTOR_ERR_INVALID;
+    }
     if (!(def = la_find_def(rt, id)) || def->library) {
         if (err) snprintf(err, errlen, "unknown process definition '%s'", id);
         return ACTOR_ERR_NOT_FOUND;
@@ -3965,7 +3999,6 @@ actor_result lua_actor_spawn(lua_actor_runtime *rt, const char *id, const char *
 static char la_K_RT, la_K_SELF;
 static const char LA_MT_ATTACHED[] = "actor.attached";
 
-typedef struct la_attached { lua_actor_runtime *rt; actor_context *me; } la_attached;
 
 void lua_actor_bind(lua_State *L, lua_actor_runtime *rt) {
     lua_pushlightuserdata(L, rt);
@@ -3985,11 +4018,34 @@ static la_attached *la_att(lua_State *L) {
     return a;
 }
 
-static int la_att_gc(lua_State *L) {
-    la_attached *a = (la_attached *)luaL_checkudata(L, 1, LA_MT_ATTACHED);
+/* Detaches and unlists an identity (idempotent). */
+static void la_att_release(la_attached *a) {
+    lua_actor_runtime *rt = a->rt;
+    if (!rt) return;
+    la_lock(&rt->lock);
+    if (a->prev) a->prev->next = a->next; else rt->attached = a->next;
+    if (a->next) a->next->prev = a->prev;
+    la_unlock(&rt->lock);
+    a->rt = NULL;
     if (a->me) actor_detach(a->me);
     a->me = NULL;
+}
+
+static int la_att_gc(lua_State *L) {
+    la_att_release((la_attached *)luaL_checkudata(L, 1, LA_MT_ATTACHED));
     return 0;
+}
+
+void lua_actor_unbind(lua_State *L) {
+    la_attached *a;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, &la_K_SELF);
+    a = (la_attached *)luaL_testudata(L, -1, LA_MT_ATTACHED);
+    if (a) la_att_release(a);
+    lua_pop(L, 1);
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_SELF);
+    lua_pushnil(L);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_RT);
 }
 
 static int la_att_pid(lua_State *L) { la_push_pid(L, actor_self(la_att(L)->me), NULL); return 1; }
@@ -4080,11 +4136,16 @@ int luaopen_actor(lua_State *L) {
     lua_pop(L, 1);
     if (!rt) return luaL_error(L, "actor: call lua_actor_bind(L, runtime) first");
     a = (la_attached *)lua_newuserdatauv(L, sizeof *a, 0);
-    a->rt = rt;
-    a->me = NULL;
+    memset(a, 0, sizeof *a);
     if (luaL_newmetatable(L, LA_MT_ATTACHED)) { lua_pushcfunction(L, la_att_gc); lua_setfield(L, -2, "__gc"); }
     lua_setmetatable(L, -2);
     if (actor_attach(rt->sys, &a->me) != ACTOR_OK) return luaL_error(L, "actor: cannot attach");
+    a->rt = rt;
+    la_lock(&rt->lock);
+    a->next = rt->attached;
+    if (a->next) a->next->prev = a;
+    rt->attached = a;
+    la_unlock(&rt->lock);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_SELF);
     luaL_newlib(L, f);
     return 1;
@@ -4129,6 +4190,39 @@ static int la_app_fail(char *err, size_t errlen, const char *fmt, ...) {
     return 0;
 }
 
+/* A manifest runs in a scratch state with a memory and an instruction
+   budget (a broken manifest fails the load; it cannot hang or exhaust the
+   runner), and what it returns is read as plain data: metatables are
+   stripped first, so reading a field never runs manifest code. */
+#define LA_MANIFEST_MEMORY ((size_t)64 << 20)
+#define LA_MANIFEST_STEPS 1000
+#define LA_MANIFEST_MAX_STEPS 100000000L /* instructions, in LA_MANIFEST_STEPS steps */
+
+static void *la_manifest_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    size_t *left = (size_t *)ud, old = ptr ? osize : 0;
+    if (nsize == 0) { free(ptr); *left += old; return NULL; }
+    if (nsize > old && nsize - old > *left) return NULL;
+    ptr = realloc(ptr, nsize);
+    if (ptr) *left = *left + old - nsize;
+    return ptr;
+}
+
+static void la_manifest_hook(lua_State *S, lua_Debug *ar) {
+    long *steps = (long *)lua_getextraspace(S);
+    (void)ar;
+    if ((*steps += LA_MANIFEST_STEPS) > LA_MANIFEST_MAX_STEPS) luaL_error(S, "manifest runs too long");
+}
+
+static void la_strip_metatables(lua_State *S, int idx, int depth) {
+    if (!lua_istable(S, idx) || depth > 32 || !lua_checkstack(S, 3)) return;
+    if (lua_getmetatable(S, idx)) { lua_pop(S, 1); lua_pushnil(S); lua_setmetatable(S, idx); }
+    lua_pushnil(S);
+    while (lua_next(S, idx)) {
+        la_strip_metatables(S, lua_gettop(S), depth + 1);
+        lua_pop(S, 1);
+    }
+}
+
 /* "64MB", "512KB", "1GB", "1024" (bytes). 0 on error. */
 static int la_parse_size(lua_State *L, int idx, size_t *out) {
     double v;
@@ -4147,52 +4241,61 @@ static int la_parse_size(lua_State *L, int idx, size_t *out) {
     return 1;
 }
 
-/* Every path ending in "/_index.lua" under dir, sorted. */
+/* Every path ending in "/_index.lua" under dir (sorted by the caller).
+   A folder that cannot be read, nesting deeper than 16 (a symlink loop?)
+   or running out of memory fails the walk: no manifest is silently left
+   out. On failure `bad` names the folder and errno says why. */
+typedef struct la_walk { char **list; int n, cap; char bad[4096]; } la_walk;
 static int la_cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
-static int la_find_manifests(const char *dir, char ***list, int *n, int *cap) {
+static int la_walk_add(la_walk *w, const char *path) {
+    if (w->n == w->cap) {
+        int nc = w->cap ? w->cap * 2 : 16;
+        char **nl = (char **)realloc(w->list, (size_t)nc * sizeof *nl);
+        if (!nl) return 0;
+        w->list = nl;
+        w->cap = nc;
+    }
+    if (!(w->list[w->n] = la_strdup(path))) return 0;
+    w->n++;
+    return 1;
+}
+static int la_find_manifests(la_walk *w, const char *dir, int depth) {
+    int ok = 1;
+    snprintf(w->bad, sizeof w->bad, "%s", dir);
+    if (depth > 16) { errno = ELOOP; return 0; }
+    {
 #if defined(_WIN32)
     char pattern[4096];
     WIN32_FIND_DATAA fd;
     HANDLE hf;
     snprintf(pattern, sizeof pattern, "%s\\*", dir);
     hf = FindFirstFileA(pattern, &fd);
-    if (hf == INVALID_HANDLE_VALUE) return 0;
+    if (hf == INVALID_HANDLE_VALUE) { errno = ENOENT; return 0; }
     do {
         char path[4096];
         if (!strcmp(fd.cFileName, ".") || !strcmp(fd.cFileName, "..")) continue;
         snprintf(path, sizeof path, "%s/%s", dir, fd.cFileName);
-        if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) la_find_manifests(path, list, n, cap);
-        else if (!strcmp(fd.cFileName, "_index.lua")) {
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ok = la_find_manifests(w, path, depth + 1);
+        else if (!strcmp(fd.cFileName, "_index.lua") && !la_walk_add(w, path)) { errno = ENOMEM; ok = 0; }
+    } while (ok && FindNextFileA(hf, &fd));
+    FindClose(hf);
 #else
     DIR *d = opendir(dir);
     struct dirent *de;
     if (!d) return 0;
-    while ((de = readdir(d)) != NULL) {
+    while (ok && (de = readdir(d)) != NULL) {
         char path[4096];
         struct stat st;
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) continue;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (stat(path, &st) != 0) continue;
-        if (S_ISDIR(st.st_mode)) la_find_manifests(path, list, n, cap);
-        else if (!strcmp(de->d_name, "_index.lua")) {
-#endif
-            if (*n == *cap) {
-                int nc = *cap ? *cap * 2 : 16;
-                char **nl = (char **)realloc(*list, (size_t)nc * sizeof *nl);
-                if (!nl) continue;
-                *list = nl;
-                *cap = nc;
-            }
-            (*list)[(*n)++] = la_strdup(path);
-        }
-#if defined(_WIN32)
-    } while (FindNextFileA(hf, &fd));
-    FindClose(hf);
-#else
+        if (stat(path, &st) != 0) continue; /* a dangling link, or gone meanwhile */
+        if (S_ISDIR(st.st_mode)) ok = la_find_manifests(w, path, depth + 1);
+        else if (!strcmp(de->d_name, "_index.lua") && !la_walk_add(w, path)) { errno = ENOMEM; ok = 0; }
     }
     closedir(d);
 #endif
-    return 1;
+    }
+    return ok;
 }
 
 /* Strings of the array field `field` of the table at idx into a
@@ -4212,17 +4315,21 @@ static char **la_string_list(lua_State *L, int idx, const char *field, int pairs
         lua_pushnil(L);
         while (lua_next(L, -2)) {
             if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING) *ok = 0;
-            else { out[i++] = la_strdup(lua_tostring(L, -2)); out[i++] = la_strdup(lua_tostring(L, -1)); }
+            else if (*ok && (!(out[i++] = la_strdup(lua_tostring(L, -2))) || !(out[i++] = la_strdup(lua_tostring(L, -1))))) *ok = 0;
             lua_pop(L, 1);
         }
     } else {
         for (i = 0; i < n; ++i) {
-            if (lua_rawgeti(L, -1, i + 1) != LUA_TSTRING) *ok = 0;
-            else out[i] = la_strdup(lua_tostring(L, -1));
+            if (lua_rawgeti(L, -1, i + 1) != LUA_TSTRING || !(out[i] = la_strdup(lua_tostring(L, -1)))) *ok = 0;
             lua_pop(L, 1);
         }
     }
     lua_pop(L, 1);
+    if (!*ok) { /* a hole ends the list early: free every entry, not just the prefix */
+        for (i = 0; i < 2 * n; ++i) free(out[i]);
+        free(out);
+        return NULL;
+    }
     return out;
 }
 static void la_free_list(char **l) { int i; if (!l) return; for (i = 0; l[i]; ++i) free(l[i]); free(l); }
@@ -4274,11 +4381,14 @@ static int la_load_manifest(lua_actor_app *app, lua_State *S, const char *path, 
             } else {
                 workers = -1;
             }
+            int k;
+            for (k = 0; k < app->nhosts; ++k)
+                if (!strcmp(app->hosts[k].id, id)) return la_app_fail(err, errlen, "%s: host '%s' is defined twice", path, name);
             hs = (la_hostspec *)realloc(app->hosts, (size_t)(app->nhosts + 1) * sizeof *hs);
             if (!hs) return la_app_fail(err, errlen, "out of memory");
             app->hosts = hs;
             memset(&hs[app->nhosts], 0, sizeof *hs);
-            hs[app->nhosts].id = la_strdup(id);
+            if (!(hs[app->nhosts].id = la_strdup(id))) return la_app_fail(err, errlen, "out of memory");
             hs[app->nhosts].workers = workers;
             app->nhosts++;
         } else if (!strcmp(kind, "process.lua") || !strcmp(kind, "library.lua")) {
@@ -4329,6 +4439,7 @@ static int la_load_manifest(lua_actor_app *app, lua_State *S, const char *path, 
                 lua_getfield(S, lc, "host");
                 if (!lua_isnil(S, -1) && lua_type(S, -1) != LUA_TSTRING) return la_app_fail(err, errlen, "%s: entry '%s': lifecycle.host must be a string", path, name);
                 e.host = lua_isnil(S, -1) ? NULL : la_strdup(lua_tostring(S, -1));
+                if (!lua_isnil(S, -1) && !e.host) return la_app_fail(err, errlen, "out of memory");
                 lua_getfield(S, lc, "restart");
                 if (lua_istable(S, -1)) {
                     char dur[128];
@@ -4377,7 +4488,10 @@ static int la_load_manifest(lua_actor_app *app, lua_State *S, const char *path, 
                 e.def = la_strdup(id);
                 e.file = la_strdup(path);
                 e.last_normal = 1;
-                if (e.auto_start && !la_app_add_entry(app, &e)) return la_app_fail(err, errlen, "out of memory");
+                if (!e.def || !e.file || (e.auto_start && !la_app_add_entry(app, &e))) {
+                    free(e.def); free(e.file); free(e.host); la_buf_free(&e.start);
+                    return la_app_fail(err, errlen, "out of memory");
+                }
                 if (!e.auto_start) { free(e.def); free(e.file); free(e.host); la_buf_free(&e.start); }
             }
         } else {
@@ -4386,6 +4500,16 @@ static int la_load_manifest(lua_actor_app *app, lua_State *S, const char *path, 
         lua_settop(S, man + 2);
     }
     return 1;
+}
+
+/* Reads a manifest's result (argument 2) as plain data, protected. */
+typedef struct la_mread { lua_actor_app *app; const char *path, *folder; char *err; size_t errlen; int ok; } la_mread;
+static int la_manifest_read(lua_State *S) {
+    la_mread *m = (la_mread *)lua_touserdata(S, 1);
+    lua_remove(S, 1);
+    la_strip_metatables(S, 1, 0);
+    m->ok = la_load_manifest(m->app, S, m->path, m->folder, m->err, m->errlen);
+    return 0;
 }
 
 static void la_app_destroy(lua_actor_app *app) {
@@ -4406,8 +4530,9 @@ static void la_app_destroy(lua_actor_app *app) {
 actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int workers_override, lua_actor_app **out,
                                 char *err, size_t errlen) {
     lua_actor_app *app;
-    char **files = NULL;
-    int nfiles = 0, cap = 0, i, ok = 1;
+    la_walk *w;
+    char **files;
+    int nfiles, i, ok = 1;
     if (!out) return ACTOR_ERR_INVALID;
     *out = NULL;
     if (!rt || !dir) return ACTOR_ERR_INVALID;
@@ -4415,15 +4540,24 @@ actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int work
     if (!app) return ACTOR_ERR_NO_MEMORY;
     app->rt = rt;
     la_mutex_init(&app->lock);
-    if (!la_find_manifests(dir, &files, &nfiles, &cap)) {
-        la_app_fail(err, errlen, "%s: cannot open the app folder", dir);
+    if (!(w = (la_walk *)calloc(1, sizeof *w))) { la_app_destroy(app); return ACTOR_ERR_NO_MEMORY; }
+    if (!la_find_manifests(w, dir, 0)) {
+        int e = errno;
+        la_app_fail(err, errlen, "%s: cannot read the app folder: %s", w->bad, strerror(e));
+        for (i = 0; i < w->n; ++i) free(w->list[i]);
+        free(w->list);
+        free(w);
         la_app_destroy(app);
-        return ACTOR_ERR_NOT_FOUND;
+        return e == ENOMEM ? ACTOR_ERR_NO_MEMORY : ACTOR_ERR_NOT_FOUND;
     }
+    files = w->list;
+    nfiles = w->n;
+    free(w);
     if (!nfiles) ok = la_app_fail(err, errlen, "%s: no _index.lua found", dir);
     if (nfiles) qsort(files, (size_t)nfiles, sizeof *files, la_cmp_str);
     for (i = 0; i < nfiles && ok; ++i) { /* each manifest in a scratch state with the base library only */
-        lua_State *S = luaL_newstate();
+        size_t budget = LA_MANIFEST_MEMORY;
+        lua_State *S = lua_newstate(la_manifest_alloc, &budget);
         char folder[4096];
         char *slash;
         snprintf(folder, sizeof folder, "%s", files[i]);
@@ -4432,10 +4566,22 @@ actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int work
         if (!S) { ok = la_app_fail(err, errlen, "out of memory"); break; }
         luaL_requiref(S, "_G", luaopen_base, 1);
         lua_pop(S, 1);
-        if (luaL_loadfilex(S, files[i], "t") != LUA_OK || lua_pcall(S, 0, 1, 0) != LUA_OK)
-            ok = la_app_fail(err, errlen, "%s", lua_tostring(S, -1));
-        else
-            ok = la_load_manifest(app, S, files[i], folder, err, errlen);
+        memset(lua_getextraspace(S), 0, sizeof(long)); /* la_manifest_hook's step count */
+        lua_sethook(S, la_manifest_hook, LUA_MASKCOUNT, LA_MANIFEST_STEPS);
+        if (luaL_loadfilex(S, files[i], "t") != LUA_OK || lua_pcall(S, 0, 1, 0) != LUA_OK) {
+            if (lua_type(S, -1) == LUA_TSTRING) ok = la_app_fail(err, errlen, "%s", lua_tostring(S, -1));
+            else ok = la_app_fail(err, errlen, "%s: the manifest failed (its error object is not a string)", files[i]);
+        } else {
+            la_mread m;
+            m.app = app; m.path = files[i]; m.folder = folder; m.err = err; m.errlen = errlen; m.ok = 0;
+            lua_sethook(S, NULL, 0, 0);
+            budget += LA_MANIFEST_MEMORY / 4; /* headroom: reading the result may convert numbers to strings */
+            lua_pushcfunction(S, la_manifest_read);
+            lua_pushlightuserdata(S, &m);
+            lua_pushvalue(S, -3);
+            ok = lua_pcall(S, 2, 0, 0) == LUA_OK ? m.ok : la_app_fail(err, errlen, "%s: cannot read the manifest: %s", files[i],
+                                                                      lua_type(S, -1) == LUA_TSTRING ? lua_tostring(S, -1) : "?");
+        }
         lua_close(S);
     }
     for (i = 0; i < nfiles; ++i) free(files[i]);
@@ -4449,7 +4595,7 @@ actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int work
                 ok = la_app_fail(err, errlen, "%s: entry '%s': lifecycle.host is required when the app does not define exactly one process.host", e->file, e->def);
                 break;
             }
-            e->host = la_strdup(app->hosts[0].id);
+            if (!(e->host = la_strdup(app->hosts[0].id))) { ok = la_app_fail(err, errlen, "out of memory"); break; }
         }
         for (k = 0; k < app->nhosts; ++k) if (!strcmp(app->hosts[k].id, e->host)) found = 1;
         if (!found) ok = la_app_fail(err, errlen, "%s: entry '%s': unknown host '%s'", e->file, e->def, e->host);

@@ -1386,6 +1386,199 @@ TEST(timers_vanish_with_their_actor) {
 /* 2d. Manual (zero-worker) hosts                                                   */
 /* ================================================================================ */
 
+/* Deadlines past the wheel's reach (2^36 ms) once its clock has moved, and
+   ones that cross a 2^36 ms boundary: each lands on a level the wheel has
+   and fires at its time, never early (white box: the wheel is driven by
+   hand under its lock, with timers that live on this stack). */
+TEST(timer_wheel_far_and_boundary_deadlines) {
+    counting_alloc ca;
+    actor_system *sys;
+    actor_context *me;
+    actor_timer far1, far2;
+    actor_msg m;
+    actor__timer t[4], *fired;
+    const uint64_t block = 1ull << (ACTOR__WHEEL_BITS * ACTOR__WHEEL_LEVELS);
+    int i, n;
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    me = attach(sys);
+    /* through the API: the clock moves, then timers ~4 years and ~forever away */
+    CHECK_OK(actor_after(me, 2, 1, &far1));
+    CHECK_OK(actor_receive(me, &m, WAIT_MS));
+    CHECK_OK(actor_after(me, 1ull << 37, 2, &far1));
+    CHECK_OK(actor_after(me, UINT64_MAX / 2, 3, &far2));
+    CHECK_OK(actor_cancel(sys, actor_self(me), actor_self(me), INT64_MAX));
+    CHECK_OK(actor_receive(me, &m, WAIT_MS)); /* the CANCEL request itself */
+    CHECK_EQ(m.signal, ACTOR_CANCEL);
+    CHECK_OK(actor_cancel_timer(me, far1));
+    CHECK_OK(actor_cancel_timer(me, far2));
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+
+    sys = new_system(&ca); /* no threads, no timers: the wheel is ours */
+    if (!sys) return;
+    actor__lock(&sys->timer_lock);
+    memset(t, 0, sizeof t);
+    sys->elapsed = block - 3;               /* 3 ms before a top-level boundary */
+    t[0].deadline = block - 2;              /* same block */
+    t[1].deadline = block + 7;              /* across the boundary */
+    t[2].deadline = block - 3 + (block << 4); /* far past the horizon */
+    for (i = 0; i < 3; ++i) {
+        actor__wheel_insert(sys, &t[i]);
+        CHECK(t[i].level < ACTOR__WHEEL_LEVELS);
+    }
+    for (n = 0, fired = NULL, actor__wheel_advance(sys, block - 1, &fired); fired; fired = fired->next) {
+        CHECK(fired == &t[0]);
+        ++n;
+    }
+    CHECK_EQ(n, 1);
+    /* the very last millisecond of the block: a new far timer waits in the
+       slot the wheel reads as "next millisecond" */
+    t[3].deadline = block + 3;
+    actor__wheel_insert(sys, &t[3]);
+    CHECK(t[3].level < ACTOR__WHEEL_LEVELS);
+    CHECK(actor__wheel_next(sys, &i, &n) > sys->elapsed);
+    for (n = 0, fired = NULL, actor__wheel_advance(sys, block + 2, &fired); fired; fired = fired->next) ++n;
+    CHECK_EQ(n, 0); /* nothing is early */
+    for (n = 0, fired = NULL, actor__wheel_advance(sys, block + 7, &fired); fired; fired = fired->next) {
+        CHECK(fired == &t[1] || fired == &t[3]);
+        ++n;
+    }
+    CHECK_EQ(n, 2);
+    CHECK(t[2].level < ACTOR__WHEEL_LEVELS);
+    actor__wheel_remove(sys, &t[2]); /* the far one waits on */
+    actor__unlock(&sys->timer_lock);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
+/* A timeout too long to represent as a deadline waits (it used to wrap
+   around and time out at once). */
+typedef struct late_sender { actor_system *sys; actor_id to; } late_sender;
+static void *late_send_main(void *arg) {
+    late_sender *ls = (late_sender *)arg;
+    sleep_us(30000);
+    CHECK_OK(actor_system_send(ls->sys, ls->to, TAG_PING, NULL, 0));
+    return NULL;
+}
+TEST(huge_timeouts_wait) {
+    static const int64_t huge[] = { INT64_MAX, 18446744073709LL, INT64_MAX / 1000 };
+    counting_alloc ca;
+    actor_system *sys;
+    actor_context *me;
+    actor_host *mh;
+    actor_msg m;
+    late_sender ls;
+    pthread_t th;
+    counter c;
+    size_t k;
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    me = attach(sys);
+    mh = new_host(sys, "m", ACTOR_MANUAL);
+    memset(&c, 0, sizeof c);
+    for (k = 0; k < sizeof huge / sizeof huge[0]; ++k) {
+        uint64_t t0 = actor_now_ns();
+        ls.sys = sys;
+        ls.to = actor_self(me);
+        CHECK(pthread_create(&th, NULL, late_send_main, &ls) == 0);
+        CHECK_OK(actor_receive(me, &m, huge[k]));
+        CHECK(actor_now_ns() - t0 >= 20000000ull);
+        pthread_join(th, NULL);
+        ls.to = spawn(mh, counter_fn, &c);
+        t0 = actor_now_ns();
+        CHECK(pthread_create(&th, NULL, late_send_main, &ls) == 0);
+        CHECK_OK(actor_host_wait(mh, huge[k]));
+        CHECK(actor_now_ns() - t0 >= 20000000ull);
+        pthread_join(th, NULL);
+        pump(mh);
+    }
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
+/* A malformed exit reason is refused (INVALID) and the actor still ends,
+   with an error that says why; nothing reads the missing data. */
+static void bad_exit_fn(actor_context *self, const actor_msg *msg) {
+    actor_exit_reason r;
+    memset(&r, 0, sizeof r);
+    r.kind = ACTOR_EXIT_ERROR;
+    r.message = "bad";
+    switch (msg->tag) {
+    case 1: r.size = 16; break;                            /* data NULL, size 16 */
+    case 2: r.kind = (actor_exit_kind)99; break;           /* no such kind */
+    case 3: r.data = msg; r.size = 4096; break;            /* over max_message_size */
+    default: r.data = "ok"; r.size = 3; break;             /* well formed */
+    }
+    CHECK_RESULT(actor_exit(self, &r), msg->tag <= 3 ? ACTOR_ERR_INVALID : ACTOR_OK);
+}
+TEST(exit_reason_validated) {
+    counting_alloc ca;
+    actor_system_desc d;
+    actor_system *sys = NULL;
+    actor_host *h;
+    actor_context *me;
+    actor_msg m;
+    uint32_t tag;
+    ca_init(&ca);
+    d = ca_desc(&ca);
+    d.max_message_size = 1024;
+    CHECK_OK(actor_system_create(&d, &sys));
+    if (!sys) return;
+    h = new_host(sys, "h", 2);
+    me = attach(sys);
+    CHECK_RESULT(actor_exit(NULL, NULL), ACTOR_ERR_INVALID);
+    for (tag = 1; tag <= 4; ++tag) {
+        actor_id id = spawn_full(h, bad_exit_fn, NULL, NULL, me, ACTOR_SPAWN_MONITOR);
+        CHECK_OK(actor_send(me, id, tag, NULL, 0));
+        CHECK_OK(actor_receive(me, &m, WAIT_MS));
+        CHECK_EQ(m.signal, ACTOR_EXIT);
+        if (m.signal != ACTOR_EXIT) continue;
+        CHECK_EQ(m.reason->kind, ACTOR_EXIT_ERROR);
+        if (tag <= 3) {
+            CHECK(!strncmp(m.reason->message, "invalid exit reason", 19));
+            CHECK(m.reason->size == 0 && m.reason->data == NULL);
+        } else {
+            CHECK(!strcmp(m.reason->message, "bad") && m.reason->size == 3 && !strcmp((const char *)m.reason->data, "ok"));
+        }
+    }
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
+/* actor_system_destroy from inside the system (a behaviour on a worker, or
+   a thread inside actor_host_run) is refused; from outside it works. */
+static void destroy_inside_fn(actor_context *self, const actor_msg *msg) {
+    actor_system *sys = *(actor_system **)actor_state(self);
+    CHECK_RESULT(actor_system_destroy(sys), ACTOR_ERR_INVALID);
+    actor_send(self, msg->from, TAG_DONE, NULL, 0);
+}
+TEST(destroy_from_inside_is_refused) {
+    counting_alloc ca;
+    actor_system *sys;
+    actor_host *h, *mh;
+    actor_context *me;
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    h = new_host(sys, "h", 2);
+    mh = new_host(sys, "m", ACTOR_MANUAL);
+    me = attach(sys);
+    CHECK_OK(actor_send(me, spawn(h, destroy_inside_fn, &sys), TAG_PING, NULL, 0));
+    expect_msg(me, TAG_DONE, WAIT_MS);
+    CHECK_OK(actor_send(me, spawn(mh, destroy_inside_fn, &sys), TAG_PING, NULL, 0));
+    pump(mh);
+    expect_msg(me, TAG_DONE, WAIT_MS);
+    actor_detach(me);
+    CHECK_OK(actor_system_destroy(sys));
+    ca_check_balanced(&ca);
+}
+
 TEST(manual_host_pumped_by_hand) {
     counting_alloc ca;
     actor_system_desc d;
@@ -2801,6 +2994,10 @@ static const test_case tests[] = {
     T(timer_cancel_before_and_after_firing),
     T(timers_vanish_with_their_actor),
     /* 2d. manual hosts */
+    T(timer_wheel_far_and_boundary_deadlines),
+    T(huge_timeouts_wait),
+    T(exit_reason_validated),
+    T(destroy_from_inside_is_refused),
     T(manual_host_pumped_by_hand),
     T_TIMEOUT(manual_host_wait_woken_by_other_thread, 120),
     /* 3. ids */

@@ -303,11 +303,73 @@ TEST(bad_input_never_crashes) {
     CHECK_RESULT(lua_actor_spawn(NULL, "a:b", "app:h", NULL, 0, NULL, 0, &id, err, sizeof err), ACTOR_ERR_INVALID);
     CHECK_RESULT(lua_actor_spawn(w.rt, NULL, "app:h", NULL, 0, NULL, 0, &id, err, sizeof err), ACTOR_ERR_INVALID);
     CHECK_RESULT(lua_actor_spawn(w.rt, "a:b", "app:h", NULL, 0, NULL, 3, &id, err, sizeof err), ACTOR_ERR_INVALID);
+    { /* more arguments asked for than the stack holds: refused, nothing read below the stack */
+        lua_State *args = luaL_newstate();
+        char msg[128];
+        CHECK_OK(define(&w, "app:n", "return { main = function() end }", 0));
+        lua_pushinteger(args, 1);
+        CHECK_RESULT(lua_actor_spawn(w.rt, "app:n", "app:h", NULL, 0, args, 2, &id, msg, sizeof msg), ACTOR_ERR_INVALID);
+        CHECK(strstr(msg, "fewer on the stack") != NULL);
+        CHECK_RESULT(lua_actor_spawn(w.rt, "app:n", "app:h", NULL, 0, args, 100, &id, msg, sizeof msg), ACTOR_ERR_INVALID);
+        CHECK_EQ(lua_gettop(args), 1);
+        lua_close(args);
+    }
     CHECK(!lua_actor_parse_pid("", 0, &id));
     CHECK(!lua_actor_parse_pid("{h|1}", 5, &id));
     CHECK(!lua_actor_parse_pid("{h|1.0}", 7, &id));
     CHECK(lua_actor_parse_pid("{a:b|12.3}", 10, &id) && id.value == ((3ull << 32) | 12));
     world_down(&w);
+}
+
+/* actor_system_destroy ends busy loops that cannot yield (inside a
+   script's own coroutine, behind table.sort) as well as plain ones: the
+   processes see their system stopping as a terminate. */
+TEST(destroy_ends_busy_loops_that_cannot_yield) {
+    static const char *const loops[] = {
+        "while true do end",
+        "local co = coroutine.create(function() while true do end end) coroutine.resume(co)",
+        "local t = {} for i = 1, 50 do t[i] = i end table.sort(t, function() while true do end end)",
+        "coroutine.wrap(function() while true do pcall(function() while true do end end) end end)()",
+        NULL };
+    int i;
+    for (i = 0; loops[i]; ++i) {
+        world w;
+        char src[512], err[256];
+        actor_id spin;
+        uint64_t t0, took;
+        world_up(&w, 1);
+        snprintf(src, sizeof src, "return { main = function() %s end }", loops[i]);
+        CHECK_OK(define(&w, "app:spin", src, 0));
+        CHECK_OK(lua_actor_spawn(w.rt, "app:spin", "app:h", NULL, 0, NULL, 0, &spin, err, sizeof err));
+        CHECK_OK(lua_actor_spawn(w.rt, "app:spin", "app:h", NULL, 0, NULL, 0, &spin, err, sizeof err));
+        harness_sleep_ms(30);
+        t0 = harness_now_ns();
+        world_down(&w); /* hung here before */
+        took = harness_now_ns() - t0;
+        if (took > 100000000ull) printf("  (loop %d took %.1f ms to destroy: %s)\n", i, (double)took / 1e6, loops[i]);
+        CHECK(took < 2000000000ull);
+    }
+}
+
+/* An engine state that outlives the runtime: closing it after both
+   destroys touches nothing freed; lua_actor_unbind detaches early and the
+   actor functions then raise. */
+TEST(engine_state_outlives_the_runtime) {
+    world w;
+    lua_State *L = luaL_newstate(), *L2 = luaL_newstate();
+    luaL_openlibs(L);
+    luaL_openlibs(L2);
+    world_up(&w, 1);
+    lua_actor_bind(L, w.rt);
+    lua_actor_bind(L2, w.rt);
+    CHECK(luaL_dostring(L, "actor = require('actor') return actor.pid()") == LUA_OK);
+    CHECK(luaL_dostring(L2, "actor = require('actor') return actor.pid()") == LUA_OK);
+    lua_actor_unbind(L2);
+    CHECK(luaL_dostring(L2, "return actor.pid()") != LUA_OK); /* raises: no identity */
+    CHECK(strstr(lua_tostring(L2, -1), "no identity") != NULL);
+    lua_close(L2);
+    world_down(&w);
+    lua_close(L); /* after both destroys: its identity was forgotten, not detached */
 }
 
 static const test_case tests[] = {
@@ -319,6 +381,8 @@ static const test_case tests[] = {
     T(terminate_reaches_busy_loops_of_every_kind),
     T(engine_state_talks_to_processes),
     T(bad_input_never_crashes),
+    T(destroy_ends_busy_loops_that_cannot_yield),
+    T(engine_state_outlives_the_runtime),
 };
 
 int main(int argc, char **argv) { return harness_main(argc, argv, tests, TEST_COUNT(tests)); }

@@ -3171,7 +3171,9 @@ actor_result actor_cancel_timer(actor_context *self, actor_timer timer) {
     s = self->host->sys;
     actor__lock(&s->timer_lock);
     t = idx < s->ntimers ? s->timer_table[idx] : NULL;
-    if (!t || t->gen != gen || !t->armed || t->owner != actor__id_of(self).value) {
+    /* only the actor's own user timers: a cancel deadline is a timer too,
+       and the actor it binds must not be able to lift it */
+    if (!t || t->gen != gen || !t->armed || t->kind != ACTOR__T_USER || t->owner != actor__id_of(self).value) {
         actor__unlock(&s->timer_lock);
         return ACTOR_ERR_NOT_FOUND;
     }

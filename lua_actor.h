@@ -996,6 +996,7 @@ struct la_proc {
     const void *r_ptr;       /* last refused request (see la_alloc) */
     size_t r_osize, r_nsize;
     int refused;
+    int grace;               /* reporting an error: LA_GRACE bytes beyond the limit (la_fail_process) */
     la_ready *rq;            /* ready coroutines (ring) */
     int rq_head, rq_len, rq_cap;
     uint64_t slice_start;    /* this turn's, 0 = not yet read (la_slice_used) */
@@ -1107,6 +1108,7 @@ static void la_cache_drop(la_proc *p) {
 }
 
 enum { LA_OOM_LIMIT = 1, LA_OOM_SYSTEM = 2 };
+#define LA_GRACE ((size_t)64 << 10)
 /* A LUA_ERRMEM without a refusal of ours came from the C library. */
 static const char *la_oom_text(const la_proc *p) { return p->oom == LA_OOM_SYSTEM ? "out of memory" : "memory limit exceeded"; }
 
@@ -1121,7 +1123,7 @@ static void *la_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     void *np;
     size_t mem = la_ldz(&p->mem);
     if (nsize == 0) { if (ptr) la_block_free(p, ptr, osize); la_stz(&p->mem, mem - old); return NULL; }
-    if (nsize > old && p->limit && mem - old + nsize > p->limit) {
+    if (nsize > old && p->limit && mem - old + nsize > p->limit + (p->grace ? LA_GRACE : 0)) {
         if (p->refused && p->r_ptr == ptr && p->r_osize == osize && p->r_nsize == nsize) p->oom = LA_OOM_LIMIT;
         p->refused = 1; p->r_ptr = ptr; p->r_osize = osize; p->r_nsize = nsize;
         return NULL;
@@ -1291,6 +1293,41 @@ static int la_slice_used(la_proc *p) {
     uint64_t now = actor_now_ns();
     if (!p->slice_start) { p->slice_start = now; return 0; }
     return now - p->slice_start > LA_SLICE_NS;
+}
+
+/* Coroutines the scheduler runs (the main one, coroutine.spawn's) are
+   parked in waits that only the scheduler may end: a script that got hold
+   of one (coroutine.running) can neither resume nor close it. */
+static int la_is_process_coroutine(lua_State *L, int idx) {
+    int owned;
+    if (!lua_isthread(L, idx)) return 0;
+    la_reg_table(L, &la_K_THREADS);
+    lua_pushvalue(L, idx);
+    owned = lua_rawget(L, -2) != LUA_TNIL;
+    lua_pop(L, 2);
+    return owned;
+}
+static int la_refuse_resume(lua_State *L) {
+    lua_pushboolean(L, 0);
+    lua_pushliteral(L, "cannot resume a process coroutine (main or coroutine.spawn): the scheduler runs it");
+    return 2;
+}
+/* coroutine.resume where the watchdog does not track resumes. Upvalue 1: the library's resume. */
+static int la_co_resume_checked(lua_State *L) {
+    if (la_is_process_coroutine(L, 1)) return la_refuse_resume(L);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+/* coroutine.close. Upvalue 1: the library's close. */
+static int la_co_close_checked(lua_State *L) {
+    if (la_is_process_coroutine(L, 1))
+        return luaL_error(L, "cannot close a process coroutine (main or coroutine.spawn): the scheduler runs it");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
 }
 
 /* >>preempt: time slices from a watchdog's signal ------------------------------ */
@@ -1533,6 +1570,7 @@ static int la_co_tracked(lua_State *L) {
     lua_State *co = lua_isnone(L, lua_upvalueindex(2)) ? lua_tothread(L, 1) : lua_tothread(L, lua_upvalueindex(2));
     lua_State *prev = s ? __atomic_load_n(&s->running, __ATOMIC_RELAXED) : NULL;
     int status;
+    if (lua_isnone(L, lua_upvalueindex(2)) && la_is_process_coroutine(L, 1)) return la_refuse_resume(L);
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     if (prev && co) __atomic_store_n(&s->running, co, __ATOMIC_RELAXED);
@@ -1552,10 +1590,10 @@ static int la_co_wrap(lua_State *L) {
 }
 /* The coroutine library is on top of the stack. */
 static void la_track_coroutines(lua_State *L, const la_proc *p) {
-    if (p->hooked) return;
     lua_getfield(L, -1, "resume");
-    lua_pushcclosure(L, la_co_tracked, 1);
+    lua_pushcclosure(L, p->hooked ? la_co_resume_checked : la_co_tracked, 1);
     lua_setfield(L, -2, "resume");
+    if (p->hooked) return;
     lua_getfield(L, -1, "wrap");
     lua_pushcclosure(L, la_co_wrap, 1);
     lua_setfield(L, -2, "wrap");
@@ -1567,7 +1605,12 @@ static int la_wd_acquire(void) { return 0; }
 static void la_wd_release(void) {}
 static int la_turn_begin(lua_State *co) { (void)co; return 0; }
 static void la_turn_end(void) {}
-static void la_track_coroutines(lua_State *L, const la_proc *p) { (void)L; (void)p; }
+static void la_track_coroutines(lua_State *L, const la_proc *p) {
+    (void)p;
+    lua_getfield(L, -1, "resume");
+    lua_pushcclosure(L, la_co_resume_checked, 1);
+    lua_setfield(L, -2, "resume");
+}
 static void la_hook_enter(void) {}
 static void la_hook_leave(void) {}
 #endif
@@ -1944,6 +1987,7 @@ static int la_channel_select(lua_State *L) {
     lua_settop(L, 1);
     n = (int)lua_rawlen(L, 1);
     luaL_argcheck(L, n <= LA_MAX_CASES, 1, "too many cases");
+    luaL_checkstack(L, 3 * n + 8, "select: too many cases"); /* 3 slots per case, then the result's */
     lua_getfield(L, 1, "default");
     has_default = lua_toboolean(L, -1);
     lua_pop(L, 1);
@@ -2811,6 +2855,9 @@ static int la_r_register(lua_State *L) {
     actor_result r;
     int e;
     if ((e = la_reg_name(L, 1, &name)) != 0) return e;
+    if (lua_actor_parse_pid(name, strlen(name), &id)) /* a send to it would go to the pid, never the name */
+        return la_fail(L, LA_INVALID, "name '%s' reads as a pid; pick another", name);
+    id = p->self;
     if (!lua_isnoneornil(L, 2) && (e = la_resolve(L, p, 2, &id)) != 0) return e;
     if ((e = la_deny(L, "process.registry.register", name)) != 0) return e;
     r = actor_register(p->rt->sys, name, id);
@@ -3158,35 +3205,34 @@ static int la_t_after(lua_State *L) {
 
 static const char LA_MT_TICKER[] = "actor.ticker";
 
+/* A ticker is a full userdata (its channel in the user value): nothing a
+   script can reach inside it, so a timer firing always finds what it set. */
+typedef struct la_ticker { double ms; actor_timer timer; int stopped; } la_ticker;
+
+static la_ticker *la_check_ticker(lua_State *L) { return (la_ticker *)luaL_checkudata(L, 1, LA_MT_TICKER); }
+
 static int la_t_ticker(lua_State *L) {
     la_proc *p = la_proc_of(L);
     char err[160];
     double ms;
-    actor_timer t;
+    la_ticker *tk;
     if (!la_duration_ms(L, 1, &ms, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
     if (ms <= 0) return la_fail(L, LA_INVALID, "ticker period must be positive");
-    lua_createtable(L, 0, 4);
+    tk = (la_ticker *)lua_newuserdatauv(L, sizeof *tk, 1);
+    memset(tk, 0, sizeof *tk);
+    tk->ms = ms;
     la_setmeta(L, LA_MT_TICKER);
     la_chan_new(L, 1);
-    lua_setfield(L, -2, "ch");
-    lua_pushnumber(L, ms);
-    lua_setfield(L, -2, "ms");
+    lua_setiuservalue(L, -2, 1);
     lua_pushvalue(L, -1);
-    if (!la_arm(L, p, ms, &t)) return la_fail(L, LA_INTERNAL, "out of memory");
-    lua_pushinteger(L, (lua_Integer)t.value);
-    lua_setfield(L, -2, "timer");
+    if (!la_arm(L, p, ms, &tk->timer)) return la_fail(L, LA_INTERNAL, "out of memory");
     return 1;
 }
-static int la_ticker_channel(lua_State *L) { luaL_checktype(L, 1, LUA_TTABLE); lua_getfield(L, 1, "ch"); return 1; }
+static int la_ticker_channel(lua_State *L) { la_check_ticker(L); lua_getiuservalue(L, 1, 1); return 1; }
 static int la_ticker_stop(lua_State *L) {
-    la_proc *p = la_proc_of(L);
-    actor_timer t;
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_pushboolean(L, 1);
-    lua_setfield(L, 1, "stopped");
-    lua_getfield(L, 1, "timer");
-    t.value = (uint64_t)lua_tointeger(L, -1);
-    actor_cancel_timer(p->ctx, t);
+    la_ticker *tk = la_check_ticker(L);
+    tk->stopped = 1;
+    actor_cancel_timer(la_proc_of(L)->ctx, tk->timer);
     return 0;
 }
 
@@ -3201,6 +3247,26 @@ static int la_t_parse_duration(lua_State *L) {
     return 1;
 }
 
+/* A ticker fired (on top, above la_K_TIMERS): deliver unless the channel
+   is full, re-arm. */
+static void la_on_ticker(lua_State *L, la_proc *p, uint32_t tag) {
+    int tk = lua_gettop(L);
+    la_ticker *t = (la_ticker *)lua_touserdata(L, tk);
+    lua_pushnil(L);
+    lua_rawseti(L, tk - 1, tag);
+    if (!t->stopped) {
+        la_chan *c;
+        int ch;
+        lua_getiuservalue(L, tk, 1);
+        ch = lua_gettop(L);
+        c = (la_chan *)lua_touserdata(L, ch);
+        lua_pushinteger(L, (lua_Integer)actor_wall_ms());
+        if (!c->closed) la_try_send(L, p, c, ch, lua_gettop(L));
+        lua_pushvalue(L, tk);
+        la_arm(L, p, t->ms, &t->timer);
+    }
+}
+
 /* A timer of this process fired. */
 static void la_on_timer(lua_State *L, la_proc *p, uint32_t tag) {
     la_reg_table(L, &la_K_TIMERS);
@@ -3213,35 +3279,16 @@ static void la_on_timer(lua_State *L, la_proc *p, uint32_t tag) {
         la_wake(L, p, co, 1);
         break;
     }
-    case LUA_TUSERDATA: { /* time.after: the time, once, then closed */
+    case LUA_TUSERDATA: {
         int ch = lua_gettop(L);
+        if (lua_rawlen(L, ch) == sizeof(la_ticker)) { la_on_ticker(L, p, tag); break; }
+        /* time.after: the time, once, then closed */
         lua_pushnil(L);
         lua_rawseti(L, -3, tag);
         lua_pushinteger(L, (lua_Integer)actor_wall_ms());
         if (!((la_chan *)lua_touserdata(L, ch))->closed) la_try_send(L, p, (la_chan *)lua_touserdata(L, ch), ch, lua_gettop(L));
         lua_settop(L, ch);
         la_ch_close_at(L, p, ch);
-        break;
-    }
-    case LUA_TTABLE: { /* ticker: deliver unless full, re-arm */
-        int tk = lua_gettop(L), stopped;
-        double ms;
-        lua_pushnil(L);
-        lua_rawseti(L, -3, tag);
-        lua_getfield(L, tk, "stopped");
-        stopped = lua_toboolean(L, -1);
-        lua_getfield(L, tk, "ch");
-        lua_getfield(L, tk, "ms");
-        ms = lua_tonumber(L, -1);
-        lua_pop(L, 1);
-        if (!stopped) {
-            actor_timer t;
-            int ch = lua_gettop(L);
-            lua_pushinteger(L, (lua_Integer)actor_wall_ms());
-            if (!((la_chan *)lua_touserdata(L, ch))->closed) la_try_send(L, p, (la_chan *)lua_touserdata(L, ch), ch, lua_gettop(L));
-            lua_pushvalue(L, tk);
-            if (la_arm(L, p, ms, &t)) { lua_pushinteger(L, (lua_Integer)t.value); lua_setfield(L, tk, "timer"); }
-        }
         break;
     }
     default: break; /* cancelled or from before an upgrade */
@@ -3372,6 +3419,30 @@ static int la_setmetatable_safe(lua_State *L) {
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
+/* xpcall() whose message handler steps aside while the process is being
+   ended: the hook's error is raised from inside the hook, where Lua runs
+   the handler with hooks off, so a looping handler could never be
+   stopped. The call stays yieldable (lua_callk). Upvalue 1: xpcall. */
+static int la_msgh_guard(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    if (p->oom || p->finished || (p->ctx && actor_exit_pending(p->ctx))) { lua_settop(L, 1); return 1; }
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+static int la_xpcall_k(lua_State *L, int status, lua_KContext ctx) { (void)status; (void)ctx; return lua_gettop(L); }
+static int la_xpcall_safe(lua_State *L) {
+    luaL_checkany(L, 2);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, la_msgh_guard, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, la_xpcall_k);
     return lua_gettop(L);
 }
 
@@ -3538,6 +3609,11 @@ static void la_setmeta(lua_State *L, const char *name) {
         lua_pop(L, 1);
         luaL_newmetatable(L, name);
         la_fill_meta(L, name);
+        /* protected: scripts get `false` from getmetatable, so they can
+           neither add a __gc (finalizers run with hooks off: a looping one
+           could never be preempted or terminated) nor change methods */
+        lua_pushboolean(L, 0);
+        lua_setfield(L, -2, "__metatable");
         lua_pushvalue(L, -1);
         lua_rawsetp(L, LUA_REGISTRYINDEX, name);
     }
@@ -3564,6 +3640,9 @@ static int la_push_lazy_global(lua_State *L, const char *k) {
     case 7:
         luaL_requiref(L, "coroutine", luaopen_coroutine, 0);
         la_track_coroutines(L, la_proc_of(L));
+        lua_getfield(L, -1, "close");
+        lua_pushcclosure(L, la_co_close_checked, 1);
+        lua_setfield(L, -2, "close");
         lua_pushcfunction(L, la_coroutine_spawn);
         lua_setfield(L, -2, "spawn");
         return 1;
@@ -3584,6 +3663,7 @@ static int la_push_lazy_global(lua_State *L, const char *k) {
     lua_pushcfunction(L, base[i]);
     if (!strcmp(k, "load")) lua_pushcclosure(L, la_load_text, 1);
     else if (!strcmp(k, "setmetatable")) lua_pushcclosure(L, la_setmetatable_safe, 1);
+    else if (!strcmp(k, "xpcall")) lua_pushcclosure(L, la_xpcall_safe, 1);
     return 1;
 }
 
@@ -3742,20 +3822,48 @@ static void la_exit_error(la_proc *p, int kind, const char *message) {
 }
 
 /* An error value on top of `co` (or of the main state) ended the process. */
-static void la_fail_process(la_proc *p, lua_State *co, int status) {
-    if (status == LUA_ERRMEM || p->oom) { la_exit_error(p, LA_INTERNAL, la_oom_text(p)); return; }
-    la_push_as_error(co, -1);
-    {
-        int kind = la_error_kind(co, -1);
-        const char *msg = la_error_message(co, -1);
-        if (co != p->L && lua_checkstack(p->L, 4)) {
-            luaL_traceback(p->L, co, NULL, 0);
-            free(p->traceback);
-            p->traceback = la_strdup(lua_tostring(p->L, -1));
-            lua_pop(p->L, 1);
-        }
-        la_exit_error(p, kind, msg);
+/* Reporting an error allocates (the error object, its metatable, the
+   traceback): it runs protected, on the process's main thread, with a
+   little room beyond the memory limit, so an error raised at the limit is
+   still reported and never escapes to the host. Arguments: the failed
+   coroutine, its error value. */
+static int la_fail_protected(lua_State *L) {
+    la_proc *p = la_proc_of(L);
+    lua_State *co = (lua_State *)lua_touserdata(L, 1);
+    int kind;
+    const char *msg;
+    la_push_as_error(L, 2);
+    kind = la_error_kind(L, -1);
+    msg = la_error_message(L, -1);
+    if (co != L) {
+        luaL_traceback(L, co, NULL, 0);
+        free(p->traceback);
+        p->traceback = la_strdup(lua_tostring(L, -1));
+        lua_pop(L, 1);
     }
+    la_exit_error(p, kind, msg);
+    return 0;
+}
+
+static void la_fail_process(la_proc *p, lua_State *co, int status) {
+    lua_State *L = p->L;
+    if (status == LUA_ERRMEM || p->oom) { la_exit_error(p, LA_INTERNAL, la_oom_text(p)); return; }
+    p->grace = 1;
+    if (!lua_checkstack(L, 4) || (co != L && !lua_checkstack(co, 1))) {
+        la_exit_error(p, LA_INTERNAL, "out of memory while reporting an error");
+    } else {
+        lua_pushvalue(co, -1); /* the error value, copied to L */
+        if (co != L) lua_xmove(co, L, 1);
+        lua_pushcfunction(L, la_fail_protected);
+        lua_insert(L, -2);
+        lua_pushlightuserdata(L, co);
+        lua_insert(L, -2);
+        if (lua_pcall(L, 2, 0, 0) != LUA_OK) {
+            la_exit_error(p, LA_INTERNAL, p->oom ? la_oom_text(p) : "out of memory while reporting an error");
+            lua_pop(L, 1);
+        }
+    }
+    p->grace = 0;
 }
 
 static void la_boot(la_proc *p, const void *data, size_t len, actor_id from, actor_host *from_host) {
@@ -4225,18 +4333,24 @@ static void la_strip_metatables(lua_State *S, int idx, int depth) {
 
 /* "64MB", "512KB", "1GB", "1024" (bytes). 0 on error. */
 static int la_parse_size(lua_State *L, int idx, size_t *out) {
+    const double most = 1099511627776.0; /* 1 TiB: anything above is a mistake (or NaN / inf) */
     double v;
     char *end;
-    if (lua_type(L, idx) == LUA_TNUMBER) { v = lua_tonumber(L, idx); if (v < 0) return 0; *out = (size_t)v; return 1; }
-    if (lua_type(L, idx) != LUA_TSTRING) return 0;
-    v = strtod(lua_tostring(L, idx), &end);
-    if (end == lua_tostring(L, idx) || v < 0) return 0;
-    while (*end == ' ') end++;
-    if (!*end || !strcmp(end, "B")) {}
-    else if (!strcmp(end, "KB") || !strcmp(end, "K") || !strcmp(end, "KiB")) v *= 1024.0;
-    else if (!strcmp(end, "MB") || !strcmp(end, "M") || !strcmp(end, "MiB")) v *= 1048576.0;
-    else if (!strcmp(end, "GB") || !strcmp(end, "G") || !strcmp(end, "GiB")) v *= 1073741824.0;
-    else return 0;
+    if (lua_type(L, idx) == LUA_TNUMBER) {
+        v = lua_tonumber(L, idx);
+    } else if (lua_type(L, idx) == LUA_TSTRING) {
+        v = strtod(lua_tostring(L, idx), &end);
+        if (end == lua_tostring(L, idx)) return 0;
+        while (*end == ' ') end++;
+        if (!*end || !strcmp(end, "B")) {}
+        else if (!strcmp(end, "KB") || !strcmp(end, "K") || !strcmp(end, "KiB")) v *= 1024.0;
+        else if (!strcmp(end, "MB") || !strcmp(end, "M") || !strcmp(end, "MiB")) v *= 1048576.0;
+        else if (!strcmp(end, "GB") || !strcmp(end, "G") || !strcmp(end, "GiB")) v *= 1073741824.0;
+        else return 0;
+    } else {
+        return 0;
+    }
+    if (!(v >= 0 && v <= most)) return 0; /* (false for NaN too) */
     *out = (size_t)v;
     return 1;
 }

@@ -1551,6 +1551,36 @@ TEST(exit_reason_validated) {
     ca_check_balanced(&ca);
 }
 
+/* A cancel deadline is a timer on the target, but not one of its own
+   timers: actor_cancel_timer cannot lift it, whatever id it forges. */
+TEST(cancel_deadline_cannot_be_lifted_by_its_target) {
+    counting_alloc ca;
+    actor_system *sys;
+    actor_context *me;
+    actor_msg m;
+    uint32_t idx, gen;
+    uint64_t t0;
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    me = attach(sys);
+    CHECK_OK(actor_cancel(sys, actor_self(me), actor_self(me), 50));
+    CHECK_OK(actor_receive(me, &m, WAIT_MS));
+    CHECK_EQ(m.signal, ACTOR_CANCEL);
+    for (idx = 0; idx < 8; ++idx)
+        for (gen = 0; gen < 8; ++gen) {
+            actor_timer t;
+            t.value = ((uint64_t)gen << 32) | idx;
+            CHECK_RESULT(actor_cancel_timer(me, t), ACTOR_ERR_NOT_FOUND);
+        }
+    t0 = actor_now_ns();
+    CHECK_RESULT(actor_receive(me, &m, WAIT_MS), ACTOR_ERR_EXITED); /* the deadline ended it */
+    CHECK(actor_now_ns() - t0 < (uint64_t)WAIT_MS * 1000000ull);
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
 /* actor_system_destroy from inside the system (a behaviour on a worker, or
    a thread inside actor_host_run) is refused; from outside it works. */
 static void destroy_inside_fn(actor_context *self, const actor_msg *msg) {
@@ -2997,6 +3027,7 @@ static const test_case tests[] = {
     T(timer_wheel_far_and_boundary_deadlines),
     T(huge_timeouts_wait),
     T(exit_reason_validated),
+    T(cancel_deadline_cannot_be_lifted_by_its_target),
     T(destroy_from_inside_is_refused),
     T(manual_host_pumped_by_hand),
     T_TIMEOUT(manual_host_wait_woken_by_other_thread, 120),

@@ -32,6 +32,7 @@ local function main()
   check(fails(errors.INVALID, reg.register("")), "empty name -> INVALID")
   check(fails(errors.INVALID, reg.register(true)), "non-string name -> INVALID")
   check(fails(errors.INVALID, reg.register({})), "table name -> INVALID")
+  check(fails(errors.INVALID, reg.register("{zz|77.1}")), "a name that reads as a pid -> INVALID")
 
   local holder = assert(process.spawn_monitored("app:holder", H, me, { "conf24.a", "conf24.b" }))
   recv(inbox, "registered")

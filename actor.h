@@ -1450,6 +1450,16 @@ static uint64_t actor__until_ns(int64_t timeout_ms) {
     return now + (uint64_t)timeout_ms * 1000000ULL;
 }
 
+/* Milliseconds left until `until` (rounded up), 0 when it has passed. */
+static int64_t actor__ms_left(uint64_t until) {
+    uint64_t now = actor_now_ns();
+    return now >= until ? 0 : (int64_t)((until - now + 999999ULL) / 1000000ULL);
+}
+
+/* The longest single park: callers loop on their own deadline, and a day
+   keeps every platform's timeout type (DWORD ms, time_t) far from overflow. */
+#define ACTOR__PARK_MAX_MS 86400000
+
 /* The system whose behaviours this thread runs (a worker, or a thread
    inside actor_host_run): such a thread must not destroy that system. */
 #if defined(_MSC_VER)
@@ -2292,14 +2302,12 @@ static int actor__idle_park(actor_system *s, actor__worker *w, actor__parker *p,
             nd = actor__ld64(&s->next_deadline, ACTOR__SEQ_CST);
             if (nd != ACTOR__NO_DEADLINE) {
                 uint64_t d = nd > now ? nd - now : 0;
-                int64_t until = d > 86400000u ? 86400000 : (int64_t)d; /* far timers: wake daily, re-check */
+                int64_t until = d > ACTOR__PARK_MAX_MS ? ACTOR__PARK_MAX_MS : (int64_t)d;
                 if (timeout_ms < 0 || until < timeout_ms) timeout_ms = until;
             }
         }
     }
-    /* callers loop on their own deadline: a park of at most a day keeps
-       every platform's timeout type (DWORD ms, time_t) far from overflow */
-    if (timeout_ms > 86400000) timeout_ms = 86400000;
+    if (timeout_ms > ACTOR__PARK_MAX_MS) timeout_ms = ACTOR__PARK_MAX_MS;
     if (timeout_ms != 0) actor__park(p, timeout_ms);
     if (keeper) {
         void *me = p;
@@ -2588,11 +2596,7 @@ actor_result actor_host_wait(actor_host *h, int64_t timeout_ms) {
         /* seq_cst: announce before re-checking (Dekker with notify_work) */
         actor__st32(&h->pump_waiting, 1u, ACTOR__SEQ_CST);
         if (actor__pump_has_work(h)) break;
-        if (until) {
-            uint64_t now = actor_now_ns();
-            if (now >= until) { r = ACTOR_ERR_TIMEOUT; break; }
-            left = (int64_t)((until - now + 999999ULL) / 1000000ULL);
-        }
+        if (until && (left = actor__ms_left(until)) == 0) { r = ACTOR_ERR_TIMEOUT; break; }
         was_keeper = actor__idle_park(s, h->workers[0], &h->workers[0]->parker, left);
     }
     actor__st32(&h->pump_waiting, 0u, ACTOR__RELAXED);
@@ -3299,11 +3303,7 @@ actor_result actor_receive(actor_context *self, actor_msg *out, int64_t timeout_
         }
         {
             int64_t left = -1;
-            if (until) {
-                uint64_t now = actor_now_ns();
-                if (now >= until) break;
-                left = (int64_t)((until - now + 999999ULL) / 1000000ULL);
-            }
+            if (until && (left = actor__ms_left(until)) == 0) break;
             if (!wt.parker) actor__waiter_add(s, &wt, &self->host->parker);
             was_keeper |= actor__idle_park(s, NULL, &self->host->parker, left);
         }

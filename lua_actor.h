@@ -1108,6 +1108,9 @@ static void la_cache_drop(la_proc *p) {
 }
 
 enum { LA_OOM_LIMIT = 1, LA_OOM_SYSTEM = 2 };
+/* The process must end: over its memory, exit requested, or terminated /
+   cancelled past its deadline / its system stopping. */
+static int la_ending(la_proc *p) { return p->oom || p->finished || (p->ctx && actor_exit_pending(p->ctx)); }
 #define LA_GRACE ((size_t)64 << 10)
 /* A LUA_ERRMEM without a refusal of ours came from the C library. */
 static const char *la_oom_text(const la_proc *p) { return p->oom == LA_OOM_SYSTEM ? "out of memory" : "memory limit exceeded"; }
@@ -1295,6 +1298,15 @@ static int la_slice_used(la_proc *p) {
     return now - p->slice_start > LA_SLICE_NS;
 }
 
+/* Calls the function in upvalue 1 with every argument, returns all it
+   returns: the body of the library wrappers below. */
+static int la_call_original(lua_State *L) {
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
+    return lua_gettop(L);
+}
+
 /* Coroutines the scheduler runs (the main one, coroutine.spawn's) are
    parked in waits that only the scheduler may end: a script that got hold
    of one (coroutine.running) can neither resume nor close it. */
@@ -1315,19 +1327,13 @@ static int la_refuse_resume(lua_State *L) {
 /* coroutine.resume where the watchdog does not track resumes. Upvalue 1: the library's resume. */
 static int la_co_resume_checked(lua_State *L) {
     if (la_is_process_coroutine(L, 1)) return la_refuse_resume(L);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return la_call_original(L);
 }
 /* coroutine.close. Upvalue 1: the library's close. */
 static int la_co_close_checked(lua_State *L) {
     if (la_is_process_coroutine(L, 1))
         return luaL_error(L, "cannot close a process coroutine (main or coroutine.spawn): the scheduler runs it");
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return la_call_original(L);
 }
 
 /* >>preempt: time slices from a watchdog's signal ------------------------------ */
@@ -1626,7 +1632,7 @@ static void la_hook(lua_State *L, lua_Debug *ar) {
     la_proc *p = la_proc_of(L);
     (void)ar;
     la_hook_enter();
-    if (p->oom || p->finished || (p->ctx && actor_exit_pending(p->ctx))) {
+    if (la_ending(p)) {
         la_hook_leave();
         if (L == p->current && lua_isyieldable(L)) { p->yield_reason = LA_Y_KILL; lua_yield(L, 0); return; }
         lua_sethook(L, la_hook, LUA_MASKCOUNT, 1);
@@ -2851,13 +2857,12 @@ static int la_reg_name(lua_State *L, int idx, const char **out) {
 static int la_r_register(lua_State *L) {
     la_proc *p = la_proc_of(L);
     const char *name;
-    actor_id id = p->self;
+    actor_id id = p->self, as_pid;
     actor_result r;
     int e;
     if ((e = la_reg_name(L, 1, &name)) != 0) return e;
-    if (lua_actor_parse_pid(name, strlen(name), &id)) /* a send to it would go to the pid, never the name */
+    if (lua_actor_parse_pid(name, strlen(name), &as_pid)) /* a send to it would go to the pid, never the name */
         return la_fail(L, LA_INVALID, "name '%s' reads as a pid; pick another", name);
-    id = p->self;
     if (!lua_isnoneornil(L, 2) && (e = la_resolve(L, p, 2, &id)) != 0) return e;
     if ((e = la_deny(L, "process.registry.register", name)) != 0) return e;
     r = actor_register(p->rt->sys, name, id);
@@ -3416,10 +3421,7 @@ static int la_setmetatable_safe(lua_State *L) {
         if (lua_rawget(L, 2) != LUA_TNIL) return luaL_error(L, "__gc metamethods are not available in processes");
         lua_pop(L, 1);
     }
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
-    return lua_gettop(L);
+    return la_call_original(L);
 }
 
 /* xpcall() whose message handler steps aside while the process is being
@@ -3428,7 +3430,7 @@ static int la_setmetatable_safe(lua_State *L) {
    stopped. The call stays yieldable (lua_callk). Upvalue 1: xpcall. */
 static int la_msgh_guard(lua_State *L) {
     la_proc *p = la_proc_of(L);
-    if (p->oom || p->finished || (p->ctx && actor_exit_pending(p->ctx))) { lua_settop(L, 1); return 1; }
+    if (la_ending(p)) { lua_settop(L, 1); return 1; }
     lua_pushvalue(L, lua_upvalueindex(1));
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, 1);
@@ -3451,10 +3453,7 @@ static int la_load_text(lua_State *L) {
     lua_settop(L, 4);
     lua_pushliteral(L, "t");
     lua_replace(L, 3);
-    lua_pushvalue(L, lua_upvalueindex(1));
-    lua_insert(L, 1);
-    lua_call(L, 4, LUA_MULTRET);
-    return lua_gettop(L);
+    return la_call_original(L);
 }
 
 static int la_coroutine_spawn(lua_State *L) {
@@ -3821,8 +3820,8 @@ static void la_exit_error(la_proc *p, int kind, const char *message) {
     la_exit_with(p, &why);
 }
 
-/* An error value on top of `co` (or of the main state) ended the process. */
-/* Reporting an error allocates (the error object, its metatable, the
+/* An error value on top of `co` (or of the main state) ended the process.
+   Reporting it allocates (the error object, its metatable, the
    traceback): it runs protected, on the process's main thread, with a
    little room beyond the memory limit, so an error raised at the limit is
    still reported and never escapes to the host. Arguments: the failed
@@ -4321,12 +4320,23 @@ static void la_manifest_hook(lua_State *S, lua_Debug *ar) {
     if ((*steps += LA_MANIFEST_STEPS) > LA_MANIFEST_MAX_STEPS) luaL_error(S, "manifest runs too long");
 }
 
-static void la_strip_metatables(lua_State *S, int idx, int depth) {
-    if (!lua_istable(S, idx) || depth > 32 || !lua_checkstack(S, 3)) return;
-    if (lua_getmetatable(S, idx)) { lua_pop(S, 1); lua_pushnil(S); lua_setmetatable(S, idx); }
+/* Every table reachable from idx (as deep as a copy goes) loses its
+   metatable; `seen` (a table at that stack index) marks the visited ones,
+   so shared and cyclic tables are walked once. */
+static void la_strip_metatables(lua_State *S, int idx, int seen, int depth) {
+    if (!lua_istable(S, idx) || depth > LA_MAX_DEPTH || !lua_checkstack(S, 3)) return; /* (deeper: never read) */
+    lua_pushvalue(S, idx);
+    if (lua_rawget(S, seen) != LUA_TNIL) { lua_pop(S, 1); return; }
+    lua_pop(S, 1);
+    lua_pushvalue(S, idx);
+    lua_pushboolean(S, 1);
+    lua_rawset(S, seen);
+    lua_pushnil(S);
+    lua_setmetatable(S, idx);
     lua_pushnil(S);
     while (lua_next(S, idx)) {
-        la_strip_metatables(S, lua_gettop(S), depth + 1);
+        la_strip_metatables(S, lua_gettop(S) - 1, seen, depth + 1); /* the key */
+        la_strip_metatables(S, lua_gettop(S), seen, depth + 1);     /* the value */
         lua_pop(S, 1);
     }
 }
@@ -4621,7 +4631,9 @@ typedef struct la_mread { lua_actor_app *app; const char *path, *folder; char *e
 static int la_manifest_read(lua_State *S) {
     la_mread *m = (la_mread *)lua_touserdata(S, 1);
     lua_remove(S, 1);
-    la_strip_metatables(S, 1, 0);
+    lua_newtable(S);
+    la_strip_metatables(S, 1, 2, 0);
+    lua_pop(S, 1);
     m->ok = la_load_manifest(m->app, S, m->path, m->folder, m->err, m->errlen);
     return 0;
 }
@@ -4679,6 +4691,9 @@ actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int work
         if (slash) *slash = 0;
         if (!S) { ok = la_app_fail(err, errlen, "out of memory"); break; }
         luaL_requiref(S, "_G", luaopen_base, 1);
+        lua_getfield(S, -1, "setmetatable"); /* no __gc: a finalizer would run unbounded at lua_close */
+        lua_pushcclosure(S, la_setmetatable_safe, 1);
+        lua_setfield(S, -2, "setmetatable");
         lua_pop(S, 1);
         memset(lua_getextraspace(S), 0, sizeof(long)); /* la_manifest_hook's step count */
         lua_sethook(S, la_manifest_hook, LUA_MASKCOUNT, LA_MANIFEST_STEPS);

@@ -1,0 +1,3 @@
+local function main(s) print(s) end
+
+return { main = main }

@@ -1,0 +1,3 @@
+local function main() print("SHOULD NOT RUN") end
+
+return { main = main }

@@ -341,6 +341,13 @@ typedef struct actor_spawn_desc {
        after its id went stale and its names were released, before
        state_dtor and before EXIT / LINK_DOWN are sent. */
     void (*on_exit)(actor_context *self, const actor_exit_reason *why);
+    /* Optional: bytes of user messages that may wait in the mailbox
+       (payload + a header each); a send that would pass it ends the actor
+       ACTOR_EXIT_ERROR "memory limit exceeded" and the message is dropped,
+       as it would be once the actor is gone (the send still returns OK).
+       Kept in whole KiB (rounded up). 0 = unbounded, and senders pay
+       nothing for the accounting. */
+    size_t mailbox_limit;
 } actor_spawn_desc;
 
 /* Spawns an actor on `host`. Must be called by `desc->parent` (from its own
@@ -833,11 +840,14 @@ typedef struct actor__peers { uint32_t cap, count; } actor__peers; /* entries fo
 typedef struct actor__worker actor__worker;
 
 struct actor_context {
-    /* written by senders */
+    /* touched by senders */
     uint64_t word;
     uintptr_t mb_head;    /* mailbox head; low bit set = empty and not scheduled */
     void *pending_exit;   /* actor__reason*, set once by CAS: the first reason wins */
     actor_host *host;
+    uint32_t mb_limit_kb; /* mailbox limit in KiB (rounded up); 0 = unbounded */
+    uint32_t index;       /* slot number (fixed) */
+    uint64_t mb_queued;   /* limited mailboxes: bytes waiting (atomic add / sub) */
     /* owned by the thread running the actor */
     actor__mnode *mb_tail;
     actor__mnode stub;
@@ -850,7 +860,6 @@ struct actor_context {
     actor__worker *worker; /* worker running us now; NULL when attached */
     void *timers;          /* actor__timer list, under the timer lock */
     void *names;           /* actor__name list, under the registry lock */
-    uint32_t index;
     uint32_t free_next;    /* free-slot stack link while the slot is unused */
     uint8_t trap_links;
     uint8_t yield_requested;
@@ -1147,6 +1156,7 @@ static actor__reason actor__r_terminated = { 0, 0, { ACTOR_EXIT_TERMINATED, 0, "
 static actor__reason actor__r_deadline = { 0, 0, { ACTOR_EXIT_DEADLINE, 0, "cancel deadline exceeded", NULL, 0 } };
 static actor__reason actor__r_linked = { 0, 0, { ACTOR_EXIT_LINKED, 0, "linked process failed", NULL, 0 } };
 static actor__reason actor__r_nomem = { 0, 0, { ACTOR_EXIT_ERROR, 0, "out of memory", NULL, 0 } };
+static actor__reason actor__r_overlimit = { 0, 0, { ACTOR_EXIT_ERROR, 0, "memory limit exceeded", NULL, 0 } };
 
 /* A refcounted copy of `why` (message and data inline). */
 static actor__reason *actor__reason_copy(actor_system *s, const actor_exit_reason *why) {
@@ -1932,6 +1942,45 @@ static void actor__push(actor_system *s, actor__worker *w, actor_context *a, act
     else actor__add64(&s->n_sent, 1u, ACTOR__RELAXED);
 }
 
+/* What a user message holds while it waits in a limited mailbox. */
+static uint64_t actor__charge_of(const actor__msg *m) { return (uint64_t)sizeof(actor__msg) + m->size; }
+
+static void actor__force_exit(actor_system *s, actor__worker *w, actor_context *a, actor__reason *r, actor__msg *wake);
+
+/* Mailbox limits are kept in KiB, rounded up, to fit in the context's
+   padding (at most 4 TiB; anything larger is as good as unbounded). */
+static uint32_t actor__limit_kb(size_t bytes) {
+    uint64_t kb = ((uint64_t)bytes + 1023u) >> 10;
+    return kb > 0xFFFFFFFFu ? 0xFFFFFFFFu : (uint32_t)kb;
+}
+
+/* Pushes a user message, charging it to a limited mailbox. A message that
+   would pass the limit is not queued: it becomes the wake-up that ends the
+   receiver "memory limit exceeded" (or is dropped when another reason won).
+   The counter is relaxed: it publishes nothing but itself, and the check
+   is a snapshot anyway (concurrent senders may each pass it once). */
+static void actor__push_message(actor_system *s, actor__worker *w, actor_context *a, actor__msg *m) {
+    if (a->mb_limit_kb) {
+        uint64_t bytes = actor__charge_of(m);
+        if (actor__add64(&a->mb_queued, bytes, ACTOR__RELAXED) + bytes > (uint64_t)a->mb_limit_kb << 10) {
+            actor__add64(&a->mb_queued, (uint64_t)0 - bytes, ACTOR__RELAXED);
+            if (m->moved) { /* keep the block, give the payload back now */
+                if (m->aux.dtor) m->aux.dtor(m->data, m->size);
+                m->moved = 0;
+                m->size = 0;
+            }
+            actor__force_exit(s, w, a, &actor__r_overlimit, m);
+            return;
+        }
+    }
+    actor__push(s, w, a, m);
+}
+
+/* The owner took a user message out of a limited mailbox. */
+static void actor__discharge(actor_context *a, const actor__msg *m) {
+    actor__add64(&a->mb_queued, (uint64_t)0 - actor__charge_of(m), ACTOR__RELAXED);
+}
+
 /* Sends m to `to`; m is consumed in every case (freed when `to` is gone). */
 static actor_result actor__send_msg(actor_system *s, actor__worker *w, uint64_t to, actor__msg *m) {
     actor_context *a = actor__acquire(s, to);
@@ -1975,6 +2024,9 @@ static void actor__force_exit(actor_system *s, actor__worker *w, actor_context *
 static int actor__dispatch(actor_system *s, actor__worker *w, actor_context *a, actor__msg *m, actor_msg *pub) {
     actor__peer *e;
     switch (m->kind) {
+    case ACTOR__K_MESSAGE:
+        if (a->mb_limit_kb) actor__discharge(a, m);
+        break;
     case ACTOR__K_MONITOR:
     case ACTOR__K_LINK: {
         uint32_t flag = m->kind == ACTOR__K_MONITOR ? ACTOR__P_WATCHED : ACTOR__P_LINK;
@@ -2793,6 +2845,8 @@ static uint64_t actor__init_slot(actor_context *a, actor_host *h, actor_fn fn) {
     a->run.next = NULL;
     a->pending_exit = NULL;
     a->host = h;
+    a->mb_queued = 0;
+    a->mb_limit_kb = 0;
     a->fn = fn;
     a->state = NULL;
     a->state_dtor = NULL;
@@ -2864,6 +2918,7 @@ actor_result actor_spawn(actor_host *h, const actor_spawn_desc *d, actor_id *out
     a->state = d->state;
     a->state_dtor = d->state_dtor;
     a->on_exit = d->on_exit;
+    a->mb_limit_kb = actor__limit_kb(d->mailbox_limit);
     a->trap_links = (d->flags & ACTOR_SPAWN_TRAP_LINKS) ? 1 : 0;
     if (d->name) {
         actor__wrlock(&s->reg_lock);
@@ -2949,7 +3004,7 @@ static actor_result actor__send_copy(actor_system *s, actor__worker *w, uint64_t
     m->from = from;
     m->from_host = from_host;
     if (size) memcpy(m->data, data, size);
-    actor__push(s, w, a, m);
+    actor__push_message(s, w, a, m);
     actor__release(s, w, a);
     return ACTOR_OK;
 }
@@ -2988,7 +3043,7 @@ actor_result actor_send_move(actor_context *self, actor_id to, uint32_t tag, voi
     m->data = data;
     m->size = size;
     m->aux.dtor = dtor;
-    actor__push(s, self->worker, a, m);
+    actor__push_message(s, self->worker, a, m);
     actor__release(s, self->worker, a);
     return ACTOR_OK;
 }

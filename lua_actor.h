@@ -2531,6 +2531,7 @@ static actor_result la_spawn_proc(lua_actor_runtime *rt, const la_def *def, acto
     d.state = np;
     d.state_dtor = la_proc_free;
     d.on_exit = la_on_exit;
+    d.mailbox_limit = np->limit; /* queued messages are bounded like the heap they will be decoded into */
     d.parent = parent;
     d.flags = (flags & (ACTOR_SPAWN_LINK | ACTOR_SPAWN_MONITOR)) | ACTOR_SPAWN_START;
     d.start_data = start;

@@ -1970,6 +1970,153 @@ TEST(messages_to_dead_actors_are_freed) {
     ca_check_balanced(&ca);
 }
 
+/* A limited mailbox: a receiver that keeps up lives on however much passes
+   through; one that falls behind by more than the limit ends "memory
+   limit exceeded", the refused message is dropped at once, the queued
+   ones when it ends, and the senders only ever see OK. */
+static actor_id spawn_limited(actor_host *h, actor_fn fn, void *state, size_t limit) {
+    actor_spawn_desc d;
+    actor_id id = actor_id_make(0);
+    memset(&d, 0, sizeof d);
+    d.fn = fn;
+    d.state = state;
+    d.mailbox_limit = limit;
+    CHECK_OK(actor_spawn(h, &d, &id));
+    return id;
+}
+
+TEST(mailbox_limit_ends_a_flooded_actor) {
+    enum { LIMIT = 16 << 10, PAYLOAD = 1024, QUEUED = 10, OVER = 3 };
+    counting_alloc ca;
+    actor_system *sys;
+    actor_host *m;
+    actor_context *me;
+    counter c, free_c;
+    actor_id id, unlimited;
+    actor_msg msg;
+    static uint64_t moved[OVER];
+    static char buf[PAYLOAD];
+    int i;
+    ca_init(&ca);
+    memset(moved, 0, sizeof moved);
+    sys = new_system(&ca);
+    if (!sys) return;
+    m = new_host(sys, "m", ACTOR_MANUAL);
+    me = attach(sys);
+    memset(&c, 0, sizeof c);
+    memset(&free_c, 0, sizeof free_c);
+    id = spawn_limited(m, counter_fn, &c, LIMIT);
+    CHECK_OK(actor_monitor(me, id));
+
+    /* keeps up: 200 KiB pass through a 16 KiB mailbox */
+    for (i = 0; i < 200; ++i) {
+        CHECK_OK(actor_send(me, id, TAG_PING, buf, sizeof buf));
+        pump(m);
+    }
+    CHECK_EQ(c.messages, 200);
+
+    /* falls behind: below the limit nothing happens ... */
+    for (i = 0; i < QUEUED; ++i) CHECK_OK(actor_send(me, id, TAG_PING, buf, sizeof buf));
+    CHECK(actor_alive(sys, id));
+    /* ... past it the receiver is ending; the refused payloads go back at once */
+    for (i = 0; i < OVER; ++i) {
+        CHECK_OK(actor_send_move(me, id, TAG_PING, &moved[i], LIMIT / 4, slot_dtor));
+        CHECK_EQ(LOAD(&moved[i]), (uint64_t)(i > 0)); /* the first fits (barely), the rest are refused */
+    }
+    pump(m);
+    CHECK(!actor_alive(sys, id));
+    CHECK_EQ(c.messages, 200); /* killed, not drained: queued messages are dropped */
+    for (i = 0; i < OVER; ++i) CHECK_EQ(LOAD(&moved[i]), 1);
+    CHECK_OK(actor_receive(me, &msg, WAIT_MS));
+    CHECK_EQ(msg.signal, ACTOR_EXIT);
+    if (msg.signal == ACTOR_EXIT) {
+        CHECK_EQ(msg.reason->kind, ACTOR_EXIT_ERROR);
+        CHECK(!strcmp(msg.reason->message, "memory limit exceeded"));
+    }
+
+    /* 0 = unbounded: the same backlog is fine */
+    unlimited = spawn(m, counter_fn, &free_c);
+    for (i = 0; i < 4 * QUEUED; ++i) CHECK_OK(actor_send(me, unlimited, TAG_PING, buf, sizeof buf));
+    pump(m);
+    CHECK_EQ(free_c.messages, 4 * QUEUED);
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
+/* Many threads flood a limited actor on worker threads: it ends once,
+   "memory limit exceeded" (or keeps up and ends on TAG_EXIT), and every
+   move-send's destructor runs exactly once. */
+typedef struct flood_sender {
+    actor_system *sys;
+    actor_id target;
+    uint64_t *slots;
+    long count;
+} flood_sender;
+
+static void *flood_sender_main(void *arg) {
+    flood_sender *fs = (flood_sender *)arg;
+    static char payload[512];
+    actor_context *me = attach(fs->sys);
+    long i;
+    if (!me) return NULL;
+    for (i = 0; i < fs->count; ++i) {
+        actor_result r = actor_send_move(me, fs->target, TAG_PING, &fs->slots[i], 256, slot_dtor);
+        CHECK(r == ACTOR_OK || r == ACTOR_ERR_NOT_FOUND);
+        r = actor_system_send(fs->sys, fs->target, TAG_PING, payload, sizeof payload);
+        CHECK(r == ACTOR_OK || r == ACTOR_ERR_NOT_FOUND);
+    }
+    actor_detach(me);
+    return NULL;
+}
+
+static void slow_counter_fn(actor_context *self, const actor_msg *m) {
+    burn(200);
+    counter_fn(self, m);
+}
+
+TEST(mailbox_limit_under_concurrent_senders) {
+    enum { SENDERS = 4 };
+    counting_alloc ca;
+    actor_system *sys;
+    actor_host *h;
+    actor_context *me;
+    counter c;
+    actor_id id;
+    actor_msg msg;
+    flood_sender fs[SENDERS];
+    pthread_t t[SENDERS];
+    long per = scaled(4000), i;
+    int k;
+    uint64_t *slots = (uint64_t *)calloc((size_t)(SENDERS * per), sizeof *slots);
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys || !slots) { free(slots); return; }
+    h = new_host(sys, "w", 2);
+    me = attach(sys);
+    memset(&c, 0, sizeof c);
+    id = spawn_limited(h, slow_counter_fn, &c, 32 << 10);
+    CHECK_OK(actor_monitor(me, id));
+    for (k = 0; k < SENDERS; ++k) {
+        fs[k].sys = sys;
+        fs[k].target = id;
+        fs[k].slots = slots + (long)k * per;
+        fs[k].count = per;
+        CHECK_EQ(pthread_create(&t[k], NULL, flood_sender_main, &fs[k]), 0);
+    }
+    for (k = 0; k < SENDERS; ++k) pthread_join(t[k], NULL);
+    actor_send(me, id, TAG_EXIT, NULL, 0); /* if it kept up after all */
+    CHECK_OK(actor_receive(me, &msg, WAIT_MS));
+    CHECK_EQ(msg.signal, ACTOR_EXIT);
+    if (msg.signal == ACTOR_EXIT && msg.reason->kind != ACTOR_EXIT_NORMAL)
+        CHECK(!strcmp(msg.reason->message, "memory limit exceeded"));
+    actor_detach(me);
+    actor_system_destroy(sys);
+    for (i = 0; i < SENDERS * per; ++i) CHECK_EQ(slots[i], 1);
+    free(slots);
+    ca_check_balanced(&ca);
+}
+
 /* Ends after `limit` messages, while senders keep going. */
 typedef struct quitter { uint64_t limit, seen; } quitter;
 
@@ -3038,6 +3185,8 @@ static const test_case tests[] = {
     T(forged_ids_not_found),
     /* 4. memory of messages */
     T(messages_to_dead_actors_are_freed),
+    T(mailbox_limit_ends_a_flooded_actor),
+    T(mailbox_limit_under_concurrent_senders),
     T_TIMEOUT(move_destructor_runs_exactly_once_racing_exit, 120),
     T(exit_never_touches_a_recycled_slot),
     /* 10. shutdown */

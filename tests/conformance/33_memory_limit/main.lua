@@ -1,5 +1,6 @@
 -- Memory limit (SPEC §3, §8): exceeding the definition's memory_limit ends
 -- that process with "memory limit exceeded" (kind INTERNAL), never the host.
+-- Messages waiting in its mailbox are charged to the same limit.
 local time = require("time")
 
 local function check(cond, what, detail)
@@ -23,6 +24,25 @@ local function main()
   local e = ev.result.error
   check(ev.from == pid and e ~= nil and e:message() == "memory limit exceeded" and errors.is(e, errors.INTERNAL),
     "exceeding memory_limit -> 'memory limit exceeded' (INTERNAL)", e or ev.result.value)
+
+  -- queued messages count too: they wait in C memory, outside the heap
+  pid = assert(process.spawn_monitored("app:hog", "app:processes", "selfflood"))
+  ev = recv(events, "EXIT of the self-flooder")
+  e = ev.result.error
+  check(ev.from == pid and e ~= nil and e:message() == "memory limit exceeded" and errors.is(e, errors.INTERNAL),
+    "flooding its own mailbox -> 'memory limit exceeded'", e or ev.result.value)
+
+  pid = assert(process.spawn_monitored("app:hog", "app:processes", "deaf"))
+  local mb, sent = string.rep("s", 1024 * 1024), 0
+  for _ = 1, 64 do -- 64MB at a 16MB receiver that never receives
+    if process.send(pid, "flood", mb) then sent = sent + 1 end
+  end
+  ev = recv(events, "EXIT of the deaf receiver")
+  e = ev.result.error
+  -- (sends return true until it is gone; then false, as to any dead pid)
+  check(sent >= 15 and ev.from == pid and e ~= nil and e:message() == "memory limit exceeded",
+    "a receiver that falls 16MB behind ends 'memory limit exceeded'",
+    e or ev.result.value)
 
   pid = assert(process.spawn_monitored("app:hog", "app:processes", "small"))
   ev = recv(events, "EXIT of the small hog")

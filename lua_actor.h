@@ -355,12 +355,14 @@ static int la_error_kind(lua_State *L, int idx) {
     lua_pop(L, 1);
     return k < 0 ? LA_UNKNOWN : k;
 }
-static const char *la_error_message(lua_State *L, int idx) {
+/* An error object's message and its length (it may hold NUL bytes). */
+static const char *la_error_message(lua_State *L, int idx, size_t *len) {
     const char *m;
     lua_getiuservalue(L, idx, 2);
-    m = lua_tostring(L, -1);
+    m = lua_tolstring(L, -1, len);
     lua_pop(L, 1); /* the string stays alive: the userdata holds it */
-    return m ? m : "";
+    if (!m) { *len = 0; return ""; }
+    return m;
 }
 
 static int la_err_kind(lua_State *L) { luaL_checkudata(L, 1, LA_MT_ERROR); lua_getiuservalue(L, 1, 1); return 1; }
@@ -377,26 +379,30 @@ static int la_err_concat(lua_State *L) {
     return 1;
 }
 static int la_err_eq(lua_State *L) {
-    lua_pushboolean(L, la_error_kind(L, 1) == la_error_kind(L, 2) && !strcmp(la_error_message(L, 1), la_error_message(L, 2)));
+    size_t n1, n2;
+    const char *m1 = la_error_message(L, 1, &n1), *m2 = la_error_message(L, 2, &n2);
+    lua_pushboolean(L, la_error_kind(L, 1) == la_error_kind(L, 2) && n1 == n2 && !memcmp(m1, m2, n1));
     return 1;
 }
 
 /* errors.new(message) | errors.new{message = ..., kind = ...} */
 static int la_errors_new(lua_State *L) {
     int kind = LA_UNKNOWN;
+    size_t len;
+    const char *msg;
     if (lua_type(L, 1) == LUA_TTABLE) {
-        const char *msg;
         lua_getfield(L, 1, "kind");
         if (!lua_isnil(L, -1)) {
             if (lua_type(L, -1) != LUA_TSTRING || (kind = la_kind_index(lua_tostring(L, -1))) < 0)
                 return luaL_error(L, "errors.new: unknown kind '%s'", luaL_tolstring(L, -1, NULL));
         }
         lua_getfield(L, 1, "message");
-        msg = lua_tostring(L, -1);
-        la_push_error(L, kind, msg ? msg : "");
+        msg = lua_tolstring(L, -1, &len);
+        la_push_error_l(L, kind, msg ? msg : "", msg ? len : 0);
         return 1;
     }
-    la_push_error(L, kind, luaL_checkstring(L, 1));
+    msg = luaL_checklstring(L, 1, &len);
+    la_push_error_l(L, kind, msg, len);
     return 1;
 }
 static int la_errors_is(lua_State *L) {
@@ -509,10 +515,11 @@ static int la_encode_value(la_enc *e, int idx, int depth) {
     case LUA_TTABLE: return la_encode_table(e, lua_absindex(L, idx), depth);
     case LUA_TUSERDATA:
         if (la_is_error(L, idx)) {
-            const char *m = la_error_message(L, idx);
+            size_t n;
+            const char *m = la_error_message(L, idx, &n);
             la_buf_byte(e->b, LA_V_ERROR);
             la_buf_byte(e->b, la_error_kind(L, idx));
-            la_buf_str(e->b, m, strlen(m));
+            la_buf_str(e->b, m, n);
             return 1;
         }
         snprintf(e->err, sizeof e->err, "a %s cannot be copied to another process",
@@ -955,6 +962,20 @@ int lua_actor_parse_pid(const char *s, size_t n, actor_id *out) {
     if (!dot || !digits || slot > 0xFFFFFFFFu || gen > 0xFFFFFFFFu || !gen) return 0;
     out->value = (gen << 32) | slot;
     return 1;
+}
+
+/* Parses a pid and checks its host part against the live process it
+   names: "{other|5.1}" does not reach process 5.1 of host "main". A dead
+   id passes (sending to it then fails as to any dead pid). */
+static int la_parse_live_pid(actor_system *sys, const char *s, size_t n, actor_id *out) {
+    const char *bar = s + n, *name;
+    actor_host *h;
+    if (!lua_actor_parse_pid(s, n, out)) return 0;
+    while (*--bar != '|') {} /* the last one, as the parser takes it */
+    h = actor_host_of_id(sys, *out);
+    if (!h && !actor_alive(sys, *out)) return 1;
+    name = h ? actor_host_name(h) : "-"; /* attached identities print as "-" */
+    return (size_t)(bar - s - 1) == strlen(name) && !memcmp(s + 1, name, (size_t)(bar - s - 1));
 }
 
 static void la_push_pid(lua_State *L, actor_id id, actor_host *host) {
@@ -2356,7 +2377,14 @@ static void la_push_result(lua_State *L, const actor_exit_reason *why) {
     case ACTOR_EXIT_TERMINATED: la_push_error(L, LA_CANCELED, why->message); break;
     case ACTOR_EXIT_DEADLINE: la_push_error(L, LA_TIMEOUT, why->message); break;
     case ACTOR_EXIT_LINKED: la_push_error(L, LA_INTERNAL, why->message); break;
-    default: la_push_error(L, why->code > 0 && why->code < LA_NKINDS ? why->code : LA_INTERNAL, why->message); break;
+    default: {
+        int kind = why->code > 0 && why->code < LA_NKINDS ? why->code : LA_INTERNAL;
+        size_t n = strlen(why->message);
+        /* the whole message, when la_exit_error_l sent it as data */
+        if (why->size > n && !memcmp(why->data, why->message, n + 1)) la_push_error_l(L, kind, (const char *)why->data, why->size);
+        else la_push_error_l(L, kind, why->message, n);
+        break;
+    }
     }
     lua_setfield(L, -2, "error");
 }
@@ -2441,7 +2469,7 @@ static int la_resolve(lua_State *L, la_proc *p, int idx, actor_id *out) {
     if (lua_type(L, idx) != LUA_TSTRING) return la_fail(L, LA_INVALID, "destination must be a pid or a registered name");
     s = lua_tolstring(L, idx, &n);
     if (s == p->last_to_text) { *out = p->last_to; return 0; } /* the very string object as last time */
-    if (lua_actor_parse_pid(s, n, out)) {
+    if (la_parse_live_pid(p->rt->sys, s, n, out)) {
         lua_pushvalue(L, idx); /* anchored: its text cannot move or be reused while cached */
         la_set_ref(L, &p->last_to_ref);
         p->last_to_text = s;
@@ -3034,15 +3062,29 @@ static int la_sp_spawn_linked_monitored(lua_State *L) { return la_sp_spawn_flags
 
 /* >>upgrade ---------------------------------------------------------------------- */
 
+/* 1 when the value at idx is a Message object of ours. */
+static int la_is_message(lua_State *L, int idx) {
+    int same;
+    if (lua_type(L, idx) != LUA_TTABLE || !lua_getmetatable(L, idx)) return 0;
+    lua_rawgetp(L, LUA_REGISTRYINDEX, LA_MT_MESSAGE);
+    same = lua_rawequal(L, -1, -2);
+    lua_pop(L, 2);
+    return same;
+}
+
 /* Appends the buffered values of the channel at chidx to the array on top.
-   Raw listen values become single-payload messages of `topic`. */
-static void la_collect_channel(lua_State *L, int chidx, const char *topic) {
+   Raw listen values become single-payload messages of `topic`. From a
+   channel of Message objects (`messages`) only those are kept: anything
+   else was put there by the script itself (ch:send), is not a message and
+   stays behind with the rest of the old state's channels. */
+static void la_collect_channel(lua_State *L, int chidx, const char *topic, int messages) {
     la_chan *ch = (la_chan *)lua_touserdata(L, chidx);
     lua_Integer i;
     int list = lua_gettop(L);
     lua_getiuservalue(L, chidx, 1);
     for (i = ch->head; i < ch->tail; ++i) {
         lua_rawgeti(L, -1, i);
+        if (messages && !ch->raw && !la_is_message(L, -1)) { lua_pop(L, 1); continue; }
         if (topic && ch->raw) {
             lua_createtable(L, LA_M_V + 1, 0);
             lua_insert(L, -2);
@@ -3062,11 +3104,12 @@ static int la_p_upgrade(lua_State *L) {
     la_proc *p = la_proc_of(L);
     const la_def *def = p->def;
     char err[160];
-    int n = lua_gettop(L) - 1, base = lua_gettop(L), msgs, events;
+    int n = lua_gettop(L) - 1, base = lua_gettop(L), msgs, events, r;
     if (!lua_isnoneornil(L, 1)) {
         if (lua_type(L, 1) != LUA_TSTRING) return la_fail(L, LA_INVALID, "upgrade(id, ...): id must be a string or nil");
         def = la_find_def(p->rt, lua_tostring(L, 1));
         if (!def || def->library) return la_fail(L, LA_NOT_FOUND, "unknown process definition '%s'", lua_tostring(L, 1));
+        if ((r = la_deny(L, "process.upgrade", def->id)) != 0) return r; /* running other code, like a spawn */
     }
     la_check_can_block(L, "process.upgrade");
     /* undelivered messages: waiting, inbox, listen channels; then events */
@@ -3078,13 +3121,13 @@ static int la_p_upgrade(lua_State *L) {
         for (i = 1; i <= len; ++i) { lua_rawgeti(L, msgs - 1, i); lua_rawseti(L, msgs, i); }
     }
     la_push_registry(L, &la_K_INBOX);
-    if (!lua_isnil(L, -1)) { lua_pushvalue(L, msgs); la_collect_channel(L, lua_gettop(L) - 1, NULL); lua_pop(L, 1); }
+    if (!lua_isnil(L, -1)) { lua_pushvalue(L, msgs); la_collect_channel(L, lua_gettop(L) - 1, NULL, 1); lua_pop(L, 1); }
     lua_pop(L, 1);
     la_reg_table(L, &la_K_LISTEN);
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         lua_pushvalue(L, msgs);
-        la_collect_channel(L, lua_gettop(L) - 1, lua_tostring(L, -3));
+        la_collect_channel(L, lua_gettop(L) - 1, lua_tostring(L, -3), 1);
         lua_pop(L, 2);
     }
     lua_pop(L, 1);
@@ -3096,7 +3139,7 @@ static int la_p_upgrade(lua_State *L) {
         for (i = 1; i <= len; ++i) { lua_rawgeti(L, events - 1, i); lua_rawseti(L, events, i); }
     }
     la_push_registry(L, &la_K_EVENTS);
-    if (!lua_isnil(L, -1)) { lua_pushvalue(L, events); la_collect_channel(L, lua_gettop(L) - 1, NULL); lua_pop(L, 1); }
+    if (!lua_isnil(L, -1)) { lua_pushvalue(L, events); la_collect_channel(L, lua_gettop(L) - 1, NULL, 0); lua_pop(L, 1); }
     lua_pop(L, 1);
     /* carry = ctx, actor, scope, messages, nargs, args..., events */
     la_push_registry(L, &la_K_CTX);
@@ -3812,14 +3855,25 @@ static void la_exit_with(la_proc *p, const actor_exit_reason *why) {
     actor_exit(p->ctx, why);
 }
 
-static void la_exit_error(la_proc *p, int kind, const char *message) {
+/* A message with NUL bytes also travels whole as the reason's data (the
+   C-string message stops at the first one); la_error_reason reads it. */
+static void la_exit_error_l(la_proc *p, int kind, const char *message, size_t len) {
     actor_exit_reason why;
     memset(&why, 0, sizeof why);
     why.kind = ACTOR_EXIT_ERROR;
     why.code = kind;
     why.message = message;
+    if (memchr(message, 0, len)) { why.data = message; why.size = len; }
     la_exit_with(p, &why);
 }
+
+static void la_exit_error(la_proc *p, int kind, const char *message) { la_exit_error_l(p, kind, message, strlen(message)); }
+
+#if LUA_VERSION_RELEASE_NUM >= 50406
+#define la_closethread(co, from) lua_closethread((co), (from))
+#else
+#define la_closethread(co, from) ((void)(from), lua_resetthread(co))
+#endif
 
 /* An error value on top of `co` (or of the main state) ended the process.
    Reporting it allocates (the error object, its metatable, the
@@ -3831,17 +3885,22 @@ static int la_fail_protected(lua_State *L) {
     la_proc *p = la_proc_of(L);
     lua_State *co = (lua_State *)lua_touserdata(L, 1);
     int kind;
+    size_t len;
     const char *msg;
     la_push_as_error(L, 2);
     kind = la_error_kind(L, -1);
-    msg = la_error_message(L, -1);
+    msg = la_error_message(L, -1, &len);
     if (co != L) {
         luaL_traceback(L, co, NULL, 0);
         free(p->traceback);
         p->traceback = la_strdup(lua_tostring(L, -1));
         lua_pop(L, 1);
+        /* the failed coroutine's pending to-be-closed variables are closed
+           (with the error), as a pcall would have; an error inside a
+           __close handler does not replace the one being reported */
+        la_closethread(co, L);
     }
-    la_exit_error(p, kind, msg);
+    la_exit_error_l(p, kind, msg, len);
     return 0;
 }
 
@@ -4182,12 +4241,12 @@ static int la_att_send(lua_State *L) {
     const char *s, *topic;
     actor_result r;
     int nv = lua_gettop(L) - 2;
+    int e;
     if (lua_type(L, 1) != LUA_TSTRING) return la_fail(L, LA_INVALID, "destination must be a pid or a registered name");
+    if ((e = la_check_topic(L, 2)) != 0) return e;
     s = lua_tolstring(L, 1, &n);
-    if (!lua_actor_parse_pid(s, n, &to) && actor_lookup(a->rt->sys, s, &to) != ACTOR_OK)
+    if (!la_parse_live_pid(a->rt->sys, s, n, &to) && actor_lookup(a->rt->sys, s, &to) != ACTOR_OK)
         return la_fail(L, LA_NOT_FOUND, "no process '%s'", s);
-    if (lua_type(L, 2) != LUA_TSTRING || !lua_rawlen(L, 2) || lua_tostring(L, 2)[0] == '@')
-        return la_fail(L, LA_INVALID, "topic must be a non-empty string not starting with '@'");
     topic = lua_tolstring(L, 2, &tlen);
     la_buf_str(&b, topic, tlen);
     la_buf_varint(&b, (uint64_t)(nv < 0 ? 0 : nv));

@@ -35,6 +35,9 @@ local function main()
   recv(process.events(), "EXIT of quick")
   check(send_fails(errors.NOT_FOUND, pid, "t", 1), "dead pid -> NOT_FOUND")
   check(send_fails(errors.NOT_FOUND, "conf06.no.such.name", "t", 1), "unknown name -> NOT_FOUND")
+  local elsewhere = me:gsub("^{[^|]*|", "{app:no_such_host|")
+  check(elsewhere ~= me and send_fails(errors.NOT_FOUND, elsewhere, "t", 1),
+    "a live pid with another host's name -> NOT_FOUND")
 
   check(send_fails(errors.INVALID, me, "bad", function() end), "function payload -> INVALID")
   check(send_fails(errors.INVALID, me, "bad", 1, 2, { f = print }), "uncopyable value among several -> INVALID")

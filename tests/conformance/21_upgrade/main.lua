@@ -42,6 +42,8 @@ local function main()
   local r = ev.result.value
   check(r and r.gen == 3 and r.id == "app:selfup" and r.same_pid and ev.from == pid,
     "upgrade(nil, ...) reloads the own definition, keeping the pid")
+  check(r and r.kept == "1,2", "messages are kept across upgrades; values the script put in its inbox are not",
+    r and r.kept)
 
   pid = assert(process.spawn_monitored("app:to_broken", H))
   ev = recv(events, "EXIT of to_broken")

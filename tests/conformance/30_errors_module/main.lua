@@ -46,6 +46,13 @@ local function main()
   check(errors.is(wrapped.nested[1], errors.NOT_FOUND) and tostring(wrapped.nested[1]) == "thing missing",
     "an error object nested in a table survives a message")
 
+  -- Messages are byte strings: a NUL inside one travels whole.
+  local nul = errors.new({ message = "a\0b", kind = errors.INVALID })
+  assert(process.send(me, "err", nul))
+  local got = process.inbox():receive():payload():data()
+  check(got:message() == "a\0b" and got == nul and got ~= errors.new({ message = "a", kind = errors.INVALID }),
+    "an error message with a NUL byte survives a message, and == compares all of it")
+
   -- Through EXIT results.
   local events = process.events()
   for _, how in ipairs({ "return", "raise" }) do
@@ -54,6 +61,10 @@ local function main()
     check(ev.from == pid and errors.is(ev.result.error, errors.TIMEOUT)
       and ev.result.error:message() == "late " .. how, "error object survives an EXIT result (" .. how .. ")")
   end
+  local npid = assert(process.spawn_monitored("app:thrower", "app:processes", "nul"))
+  local nev = events:receive()
+  check(nev.from == npid and errors.is(nev.result.error, errors.TIMEOUT)
+    and nev.result.error:message() == "late\0after a NUL", "an error message with a NUL byte survives an EXIT result")
   local pid = assert(process.spawn_monitored("app:thrower", "app:processes", "inside_value"))
   local ev = events:receive()
   check(ev.from == pid and ev.result.error == nil and errors.is(ev.result.value.e, errors.TIMEOUT),

@@ -49,6 +49,8 @@ local function main(main_pid)
 
   check(process.exec("app:probe", H, "noop") == "noop done", "allowed: exec of app:probe (resource prefix)")
   check(denied("process.exec", "app:other", process.exec("app:other", H)), "denied: exec of app:other")
+  check(denied("process.upgrade", "app:other", process.upgrade("app:other")),
+    "denied: upgrade to app:other (running other code is checked like a spawn)")
 
   local s = process.with_context({ x = "ctx value" })
   pid = s and s:spawn_monitored("app:probe", H, "ctx")

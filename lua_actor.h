@@ -3869,6 +3869,19 @@ static void la_exit_error_l(la_proc *p, int kind, const char *message, size_t le
 
 static void la_exit_error(la_proc *p, int kind, const char *message) { la_exit_error_l(p, kind, message, strlen(message)); }
 
+/* Before script code runs on co: the watchdog tracks it (1: call
+   la_turn_end after), or, with no watchdog to be had, the count hook does
+   from now on (0). Either way a loop there can be preempted or ended. */
+static int la_watch(la_proc *p, lua_State *co) {
+    if (!p->hooked && la_turn_begin(co)) return 1;
+    if (!p->hooked) {
+        p->hooked = 1;
+        lua_sethook(p->L, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT);
+    }
+    if (!lua_gethook(co)) lua_sethook(co, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT);
+    return 0;
+}
+
 #if LUA_VERSION_RELEASE_NUM >= 50406
 #define la_closethread(co, from) lua_closethread((co), (from))
 #else
@@ -3898,7 +3911,8 @@ static int la_fail_protected(lua_State *L) {
         /* the failed coroutine's pending to-be-closed variables are closed
            (with the error), as a pcall would have; an error inside a
            __close handler does not replace the one being reported */
-        la_closethread(co, L);
+        if (la_watch(p, co)) { la_closethread(co, L); la_turn_end(); } /* a looping __close stays terminable */
+        else la_closethread(co, L);
     }
     la_exit_error_l(p, kind, msg, len);
     return 0;
@@ -3980,16 +3994,12 @@ static void la_run(la_proc *p) {
     p->slice_start = 0;
     while (p->rq_len && !p->finished) {
         la_ready e = la_ready_pop(p);
-        int nres = 0, status;
+        int nres = 0, status, watched;
         p->current = e.co;
         p->yield_reason = LA_Y_NONE;
-        if (!p->hooked && !la_turn_begin(e.co)) { /* no watchdog to be had: the count hook from now on */
-            p->hooked = 1;
-            lua_sethook(L, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT);
-        }
-        if (p->hooked && !lua_gethook(e.co)) lua_sethook(e.co, la_hook, LUA_MASKCOUNT, LA_HOOK_COUNT);
+        watched = la_watch(p, e.co);
         status = lua_resume(e.co, L, e.nargs, &nres);
-        if (!p->hooked) la_turn_end();
+        if (watched) la_turn_end();
         p->current = NULL;
         if (p->oom) { la_exit_error(p, LA_INTERNAL, la_oom_text(p)); return; } /* even if a pcall caught it */
         if (status == LUA_YIELD) {

@@ -5,8 +5,12 @@
 local time = require("time")
 return { main = function()
   local ev, inbox = process.events(), process.inbox()
-  for _, mode in ipairs({ "main", "co", "bad_close", "normal" }) do
+  for _, mode in ipairs({ "main", "co", "bad_close", "loop_close", "normal" }) do
     local pid = process.spawn_monitored("app:victim", "app:h", process.pid(), mode)
+    if mode == "loop_close" then -- a __close handler that loops is still terminable
+      time.sleep(50)
+      assert(process.terminate(pid))
+    end
     local e = ev:receive()
     local r = e.result.error and ("error " .. tostring(e.result.error)) or ("value " .. tostring(e.result.value))
     print(mode, r)

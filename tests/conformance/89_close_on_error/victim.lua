@@ -14,6 +14,9 @@ return { main = function(parent, mode)
       error("co boom", 0)
     end)
     channel.new():receive()
+  elseif mode == "loop_close" then
+    local l <close> = setmetatable({}, { __close = function() while true do end end })
+    error("never reported", 0)
   elseif mode == "bad_close" then
     local b <close> = setmetatable({}, { __close = function() error("close failed", 0) end })
     error("original", 0)

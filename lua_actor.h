@@ -3856,7 +3856,7 @@ static void la_exit_with(la_proc *p, const actor_exit_reason *why) {
 }
 
 /* A message with NUL bytes also travels whole as the reason's data (the
-   C-string message stops at the first one); la_error_reason reads it. */
+   C-string message stops at the first one); la_push_result reads it. */
 static void la_exit_error_l(la_proc *p, int kind, const char *message, size_t len) {
     actor_exit_reason why;
     memset(&why, 0, sizeof why);

@@ -386,6 +386,12 @@ ACTOR_API actor_result actor_exit(actor_context *self, const actor_exit_reason *
    behaviours should return soon. */
 ACTOR_API int actor_exit_pending(const actor_context *self);
 
+/* Changes the calling actor's mailbox limit (see actor_spawn_desc),
+   from now on. Only between limits: an actor spawned unbounded stays
+   unbounded, and a limited one cannot become unbounded (bytes 0):
+   ACTOR_ERR_INVALID. */
+ACTOR_API actor_result actor_set_mailbox_limit(actor_context *self, size_t bytes);
+
 /* Rescheduled behind other runnable actors; the behaviour then receives
    ACTOR_YIELD (before any further message). Used for cooperative
    preemption of long computations. */
@@ -416,6 +422,10 @@ ACTOR_API actor_result actor_after(actor_context *self, uint64_t ms, uint32_t ta
 /* ACTOR_OK: cancelled before it fired, it will never be delivered.
    ACTOR_ERR_NOT_FOUND: already fired (its message may be queued) or unknown. */
 ACTOR_API actor_result actor_cancel_timer(actor_context *self, actor_timer timer);
+/* Cancels every timer of the calling actor that has not fired yet (as
+   actor_cancel_timer would, one by one); returns how many. A cancel
+   deadline on the actor is not one of its timers and stays. */
+ACTOR_API int actor_cancel_timers(actor_context *self);
 
 /* ---- name registry ---------------------------------------------------------- */
 
@@ -1662,17 +1672,22 @@ static int actor__timer_arm(actor_system *s, actor_context *a, uint64_t deadline
     return 1;
 }
 
-/* Cancels every timer of an ending actor (caller saw a->timers != NULL). */
-static void actor__timers_drop_owner(actor_system *s, actor__worker *w, actor_context *a) {
+/* Cancels the timers `a` owns: all of them (an ending actor), or only its
+   user timers (actor_cancel_timers). Returns how many. */
+static int actor__timers_drop(actor_system *s, actor__worker *w, actor_context *a, int user_only) {
     actor__msg *msgs = NULL;
-    actor__timer *t;
+    actor__timer *t, *next;
+    int n = 0;
     actor__lock(&s->timer_lock);
-    while ((t = (actor__timer *)actor__ldp(&a->timers, ACTOR__RELAXED)) != NULL) {
+    for (t = (actor__timer *)actor__ldp(&a->timers, ACTOR__RELAXED); t; t = next) {
+        next = t->onext;
+        if (user_only && t->kind != ACTOR__T_USER) continue;
         actor__timer_owner_unlink(a, t);
         actor__wheel_remove(s, t);
         t->msg->node.next = msgs;
         msgs = t->msg;
         actor__timer_recycle(s, t);
+        ++n;
     }
     actor__timers_publish(s);
     actor__unlock(&s->timer_lock);
@@ -1681,6 +1696,7 @@ static void actor__timers_drop_owner(actor_system *s, actor__worker *w, actor_co
         actor__msg_free(s, w, msgs);
         msgs = nx;
     }
+    return n;
 }
 
 static void actor__push(actor_system *s, actor__worker *w, actor_context *a, actor__msg *m);
@@ -1957,12 +1973,15 @@ static uint32_t actor__limit_kb(size_t bytes) {
 /* Pushes a user message, charging it to a limited mailbox. A message that
    would pass the limit is not queued: it becomes the wake-up that ends the
    receiver "memory limit exceeded" (or is dropped when another reason won).
-   The counter is relaxed: it publishes nothing but itself, and the check
-   is a snapshot anyway (concurrent senders may each pass it once). */
+   The counter and the limit are relaxed: they publish nothing but
+   themselves, and the check is a snapshot anyway (concurrent senders may
+   each pass it once; a limit changes only between non-zero values, so
+   every queued message is charged and discharged alike). */
 static void actor__push_message(actor_system *s, actor__worker *w, actor_context *a, actor__msg *m) {
-    if (a->mb_limit_kb) {
+    uint32_t limit_kb = actor__ld32(&a->mb_limit_kb, ACTOR__RELAXED);
+    if (limit_kb) {
         uint64_t bytes = actor__charge_of(m);
-        if (actor__add64(&a->mb_queued, bytes, ACTOR__RELAXED) + bytes > (uint64_t)a->mb_limit_kb << 10) {
+        if (actor__add64(&a->mb_queued, bytes, ACTOR__RELAXED) + bytes > (uint64_t)limit_kb << 10) {
             actor__add64(&a->mb_queued, (uint64_t)0 - bytes, ACTOR__RELAXED);
             if (m->moved) { /* keep the block, give the payload back now */
                 if (m->aux.dtor) m->aux.dtor(m->data, m->size);
@@ -1974,6 +1993,12 @@ static void actor__push_message(actor_system *s, actor__worker *w, actor_context
         }
     }
     actor__push(s, w, a, m);
+}
+
+actor_result actor_set_mailbox_limit(actor_context *self, size_t bytes) {
+    if (!self || !self->host || !bytes || !self->mb_limit_kb) return ACTOR_ERR_INVALID;
+    actor__st32(&self->mb_limit_kb, actor__limit_kb(bytes), ACTOR__RELAXED);
+    return ACTOR_OK;
 }
 
 /* The owner took a user message out of a limited mailbox. */
@@ -2122,7 +2147,7 @@ static void actor__exit(actor_system *s, actor__worker *w, actor_context *a) {
        us by a sender dropping the last in-flight reference. */
     old = actor__add64(&a->word, (uint64_t)0 - ACTOR__W_ALIVE, ACTOR__SEQ_CST);
     if (old & ACTOR__W_NAMES) actor__reg_drop_owner(s, a);
-    if (actor__ldp(&a->timers, ACTOR__SEQ_CST)) actor__timers_drop_owner(s, w, a);
+    if (actor__ldp(&a->timers, ACTOR__SEQ_CST)) actor__timers_drop(s, w, a, 0);
     if (a->on_exit) {
         void (*on_exit)(actor_context *, const actor_exit_reason *) = a->on_exit;
         a->on_exit = NULL;
@@ -3244,6 +3269,11 @@ actor_result actor_cancel_timer(actor_context *self, actor_timer timer) {
     actor__unlock(&s->timer_lock);
     actor__msg_free(s, self->worker, m);
     return ACTOR_OK;
+}
+
+int actor_cancel_timers(actor_context *self) {
+    if (!self || !self->host || !actor__ldp(&self->timers, ACTOR__RELAXED)) return 0;
+    return actor__timers_drop(self->host->sys, self->worker, self, 1);
 }
 
 actor_result actor_register(actor_system *s, const char *name, actor_id id) {

@@ -446,26 +446,30 @@ static void la_push_as_error(lua_State *L, int idx) {
 
 /* >>codec: values between processes (SPEC §6) --------------------------------- */
 
-enum { LA_V_NIL, LA_V_FALSE, LA_V_TRUE, LA_V_INT, LA_V_FLOAT, LA_V_STR, LA_V_TABLE, LA_V_END, LA_V_REF, LA_V_ERROR };
+enum { LA_V_NIL, LA_V_FALSE, LA_V_TRUE, LA_V_INT, LA_V_FLOAT, LA_V_STR, LA_V_TABLE, LA_V_END, LA_V_REF, LA_V_ERROR,
+       LA_V_SHARED_STR };
+/* Strings this long are written once per message and referred to after
+   (like tables): one string referenced a thousand times does not make a
+   message a thousand times its size. */
+#define LA_SHARE_MIN 64
 #define LA_MAX_DEPTH 200
+#define LA_MAX_ARGS 250 /* values passed to a new process (spawn, exec, upgrade, manifests) */
 
 typedef struct la_enc {
     lua_State *L;
     la_buf *b;
-    int seen;           /* stack index of the table -> id map (0 until the first table) */
-    int ntables;
+    int seen;           /* stack index of the table / long string -> id map (0 until the first) */
+    int nrefs;
     char err[160];      /* why a value cannot be copied */
 } la_enc;
 
 static int la_encode_value(la_enc *e, int idx, int depth);
 
-static int la_encode_table(la_enc *e, int idx, int depth) {
+/* A table or long string met before in this message is written as a
+   reference to its first copy (1). Else it gets the next id (0): the
+   decoder numbers them in the same order. */
+static int la_encode_seen(la_enc *e, int idx) {
     lua_State *L = e->L;
-    if (depth > LA_MAX_DEPTH) {
-        snprintf(e->err, sizeof e->err, "tables nested deeper than %d levels cannot be copied", LA_MAX_DEPTH);
-        return 0;
-    }
-    luaL_checkstack(L, 6, "nested tables");
     if (!e->seen) { lua_newtable(L); e->seen = lua_gettop(L); }
     lua_pushvalue(L, idx);
     if (lua_rawget(L, e->seen) == LUA_TNUMBER) { /* shared reference or cycle */
@@ -476,8 +480,19 @@ static int la_encode_table(la_enc *e, int idx, int depth) {
     }
     lua_pop(L, 1);
     lua_pushvalue(L, idx);
-    lua_pushinteger(L, ++e->ntables);
+    lua_pushinteger(L, ++e->nrefs);
     lua_rawset(L, e->seen);
+    return 0;
+}
+
+static int la_encode_table(la_enc *e, int idx, int depth) {
+    lua_State *L = e->L;
+    if (depth > LA_MAX_DEPTH) {
+        snprintf(e->err, sizeof e->err, "tables nested deeper than %d levels cannot be copied", LA_MAX_DEPTH);
+        return 0;
+    }
+    luaL_checkstack(L, 6, "nested tables");
+    if (la_encode_seen(e, idx)) return 1;
     la_buf_byte(e->b, LA_V_TABLE);
     lua_pushnil(L);
     while (lua_next(L, idx)) { /* raw traversal: metatables are not copied */
@@ -508,7 +523,13 @@ static int la_encode_value(la_enc *e, int idx, int depth) {
     case LUA_TSTRING: {
         size_t n;
         const char *s = lua_tolstring(L, idx, &n);
-        la_buf_byte(e->b, LA_V_STR);
+        if (n >= LA_SHARE_MIN) {
+            luaL_checkstack(L, 4, "long strings");
+            if (la_encode_seen(e, lua_absindex(L, idx))) return 1;
+            la_buf_byte(e->b, LA_V_SHARED_STR);
+        } else {
+            la_buf_byte(e->b, LA_V_STR);
+        }
         la_buf_str(e->b, s, n);
         return 1;
     }
@@ -531,25 +552,32 @@ static int la_encode_value(la_enc *e, int idx, int depth) {
     }
 }
 
-/* Encodes `n` values starting at stack index `first`. 1 = ok; 0 = a value
-   cannot be copied (message in e->err). The buffer is appended to. */
-static int la_encode(lua_State *L, la_buf *b, int first, int n, char *err, size_t errlen) {
+/* Encodes `n` values starting at stack index `first`, which sit `wrap`
+   levels deep in tables of ours (an upgrade's carry wraps what was sent:
+   those levels do not count against LA_MAX_DEPTH; at most 3, which the
+   decoder allows). 1 = ok; 0 = a value cannot be copied (message in
+   e->err). The buffer is appended to. */
+static int la_encode_wrapped(lua_State *L, la_buf *b, int first, int n, int wrap, char *err, size_t errlen) {
     la_enc e;
     int i, ok = 1, top = lua_gettop(L);
-    e.L = L; e.b = b; e.seen = 0; e.ntables = 0; e.err[0] = 0;
+    e.L = L; e.b = b; e.seen = 0; e.nrefs = 0; e.err[0] = 0;
     first = lua_absindex(L, first);
-    for (i = 0; i < n && ok; ++i) ok = la_encode_value(&e, first + i, 0);
+    for (i = 0; i < n && ok; ++i) ok = la_encode_value(&e, first + i, -wrap);
     lua_settop(L, top);
     if (ok && b->oom) { snprintf(e.err, sizeof e.err, "out of memory encoding a message"); ok = 0; }
     if (!ok && err) snprintf(err, errlen, "%s", e.err);
     return ok;
 }
 
+static int la_encode(lua_State *L, la_buf *b, int first, int n, char *err, size_t errlen) {
+    return la_encode_wrapped(L, b, first, n, 0, err, errlen);
+}
+
 /* Decodes one value onto the stack. `refs` is the stack slot for the table
    of decoded tables (nil until the first table: most messages have none). */
 static void la_decode_value(lua_State *L, la_reader *r, int refs, int depth) {
     int tag = la_rd_byte(r);
-    if (depth > LA_MAX_DEPTH + 2) r->bad = 1;
+    if (depth > LA_MAX_DEPTH + 3) r->bad = 1; /* (see la_encode_wrapped) */
     if (r->bad) { lua_pushnil(L); return; }
     switch (tag) {
     case LA_V_NIL: lua_pushnil(L); break;
@@ -574,6 +602,15 @@ static void la_decode_value(lua_State *L, la_reader *r, int refs, int depth) {
         lua_pushlstring(L, s, n);
         break;
     }
+    case LA_V_SHARED_STR: {
+        size_t n;
+        const char *s = la_rd_str(r, &n);
+        if (lua_isnil(L, refs)) { lua_newtable(L); lua_replace(L, refs); }
+        lua_pushlstring(L, s, n);
+        lua_pushvalue(L, -1);
+        lua_rawseti(L, refs, (lua_Integer)lua_rawlen(L, refs) + 1);
+        break;
+    }
     case LA_V_TABLE: {
         int t;
         luaL_checkstack(L, 6, "nested tables");
@@ -595,7 +632,7 @@ static void la_decode_value(lua_State *L, la_reader *r, int refs, int depth) {
     case LA_V_REF: {
         uint64_t i = la_rd_varint(r);
         if (lua_isnil(L, refs)) { lua_pushnil(L); r->bad = 1; }
-        else if (lua_rawgeti(L, refs, (lua_Integer)i) != LUA_TTABLE) r->bad = 1;
+        else if (lua_rawgeti(L, refs, (lua_Integer)i) == LUA_TNIL) r->bad = 1;
         break;
     }
     case LA_V_ERROR: {
@@ -1172,26 +1209,37 @@ static void *la_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     return np;
 }
 
+/* Memory limit of a process of `def` on `host`: the definition's, else
+   the host's, else the runtime's. */
+static size_t la_limit_for(lua_actor_runtime *rt, const la_def *def, actor_host *host) {
+    size_t lim = def->memory_limit ? def->memory_limit : la_host_limit(rt, host);
+    return lim ? lim : rt->d.memory_limit;
+}
+
 static la_proc *la_proc_new(lua_actor_runtime *rt, const la_def *def, actor_host *host) {
     la_proc *p = (la_proc *)calloc(1, sizeof *p);
-    size_t lim;
     if (!p) return NULL;
     p->rt = rt;
     p->def = def;
     p->host = host;
-    lim = def->memory_limit ? def->memory_limit : la_host_limit(rt, host);
-    p->limit = lim ? lim : rt->d.memory_limit;
+    p->limit = la_limit_for(rt, def, host);
     p->hooked = !rt->signal_preemption || actor_host_workers(host) == ACTOR_MANUAL;
     p->rng = (uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ull ^ actor_now_ns();
     if (!p->rng) p->rng = 1;
     return p;
 }
 
+/* The plain-wait records (the state that used them is gone). */
+static void la_sels_free(la_proc *p) {
+    while (p->sel_all) { la_sel *nx = p->sel_all->next_all; free(p->sel_all); p->sel_all = nx; }
+    p->sel_free = NULL;
+}
+
 static void la_proc_free(void *state) {
     la_proc *p = (la_proc *)state;
     if (p->L) lua_close(p->L);
     la_cache_drop(p);
-    while (p->sel_all) { la_sel *nx = p->sel_all->next_all; free(p->sel_all); p->sel_all = nx; }
+    la_sels_free(p);
     free(p->rq);
     la_buf_free(&p->scratch);
     la_buf_free(&p->carry);
@@ -2243,9 +2291,10 @@ static void la_route_message(lua_State *L, la_proc *p) {
     lua_settop(L, msg - 1);
 }
 
-/* Moves waiting messages into the channel at chidx: those with `topic`, or
-   all of them when topic is NULL; the others keep their order. */
-static void la_take_pending(lua_State *L, la_proc *p, int chidx, const char *topic) {
+/* Moves waiting messages into the channel at chidx: those whose topic
+   equals the string at stack index `topic` (byte for byte), or all of them
+   when it is 0; the others keep their order. */
+static void la_take_pending(lua_State *L, la_proc *p, int chidx, int topic) {
     lua_Integer i, n, keep = 0;
     int list;
     if (la_push_registry(L, &la_K_PENDING), lua_isnil(L, -1)) { lua_pop(L, 1); return; } /* nothing ever waited */
@@ -2256,7 +2305,7 @@ static void la_take_pending(lua_State *L, la_proc *p, int chidx, const char *top
         lua_rawgeti(L, list, i);
         if (topic) {
             lua_rawgeti(L, -1, LA_M_TOPIC);
-            take = !strcmp(lua_tostring(L, -1), topic);
+            take = lua_rawequal(L, -1, topic);
             lua_pop(L, 1);
         }
         if (take) {
@@ -2603,7 +2652,10 @@ static void la_push_inheritance(lua_State *L, int spawner) {
 }
 
 /* spawn(id, host, ...) and friends; `spawner` is 0 or the spawner's index
-   and the id is at `base`. flags: ACTOR_SPAWN_LINK / _MONITOR. */
+   and the id is at `base`. flags: ACTOR_SPAWN_LINK / _MONITOR, and
+   LA_SPAWN_EXEC for exec (its caller checked process.exec; SPEC §9 asks
+   no spawn permissions of it). */
+#define LA_SPAWN_EXEC (1u << 16)
 static int la_spawn_common(lua_State *L, unsigned flags, int spawner, int base, actor_id *out_id) {
     la_proc *p = la_proc_of(L);
     const char *id, *hostname, *name = NULL;
@@ -2615,10 +2667,13 @@ static int la_spawn_common(lua_State *L, unsigned flags, int spawner, int base, 
     int e, nargs = lua_gettop(L) - (base + 1), top;
     if (lua_type(L, base) != LUA_TSTRING || lua_type(L, base + 1) != LUA_TSTRING)
         return la_fail(L, LA_INVALID, "spawn(id, host, ...): id and host must be strings");
+    if (nargs > LA_MAX_ARGS) return la_fail(L, LA_INVALID, "too many arguments for a new process (%d; at most %d)", nargs, LA_MAX_ARGS);
     id = lua_tostring(L, base);
     hostname = lua_tostring(L, base + 1);
-    if ((e = la_deny(L, "process.spawn", id)) != 0) return e;
-    if ((flags & ACTOR_SPAWN_MONITOR) && (e = la_deny(L, "process.spawn.monitored", id)) != 0) return e;
+    if (!(flags & LA_SPAWN_EXEC)) {
+        if ((e = la_deny(L, "process.spawn", id)) != 0) return e;
+        if ((flags & ACTOR_SPAWN_MONITOR) && (e = la_deny(L, "process.spawn.monitored", id)) != 0) return e;
+    }
     if ((flags & ACTOR_SPAWN_LINK) && (e = la_deny(L, "process.spawn.linked", id)) != 0) return e;
     if ((e = la_deny(L, "process.host", hostname)) != 0) return e;
     def = la_find_def(p->rt, id);
@@ -2629,6 +2684,7 @@ static int la_spawn_common(lua_State *L, unsigned flags, int spawner, int base, 
         lua_getfield(L, spawner, "name");
         name = lua_tostring(L, -1); /* the spawner keeps the string alive */
         lua_pop(L, 1);
+        if (name && (e = la_deny(L, "process.registry.register", name)) != 0) return e; /* as register would */
     }
     /* START payload: ctx, actor, scope, initial messages, nargs, args... */
     top = lua_gettop(L);
@@ -2758,7 +2814,7 @@ static int la_p_inbox(lua_State *L) {
     p->inbox = (la_chan *)lua_touserdata(L, -1);
     lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &la_K_INBOX);
-    la_take_pending(L, p, lua_gettop(L), NULL);
+    la_take_pending(L, p, lua_gettop(L), 0);
     return 1;
 }
 
@@ -2805,7 +2861,7 @@ static int la_p_listen(lua_State *L) {
     lua_pushvalue(L, -2);
     lua_rawset(L, -4);
     p->nlisten++;
-    la_take_pending(L, p, lua_gettop(L), lua_tostring(L, 1));
+    la_take_pending(L, p, lua_gettop(L), 1);
     return 1;
 }
 
@@ -2834,7 +2890,7 @@ static int la_p_exec(lua_State *L) {
     int r;
     if (lua_type(L, 1) == LUA_TSTRING && (r = la_deny(L, "process.exec", lua_tostring(L, 1))) != 0) return r;
     la_check_can_block(L, "process.exec");
-    r = la_spawn_common(L, ACTOR_SPAWN_MONITOR, 0, 1, &child);
+    r = la_spawn_common(L, ACTOR_SPAWN_MONITOR | LA_SPAWN_EXEC, 0, 1, &child);
     if (r != 1) return r; /* nil, err */
     la_reg_table(L, &la_K_EXEC);
     lua_pushthread(L);
@@ -2876,22 +2932,23 @@ static int la_wake_exec(lua_State *L, la_proc *p, const actor_msg *m) {
 
 static int la_reg_name(lua_State *L, int idx, const char **out) {
     size_t n;
+    actor_id as_pid;
     if (lua_type(L, idx) != LUA_TSTRING) return la_fail(L, LA_INVALID, "name must be a string");
     *out = lua_tolstring(L, idx, &n);
     if (!n || strlen(*out) != n) return la_fail(L, LA_INVALID, "name must be a non-empty string without NUL bytes");
     if (n > ACTOR_NAME_MAX) return la_fail(L, LA_INVALID, "name longer than %d bytes", ACTOR_NAME_MAX);
+    if (lua_actor_parse_pid(*out, n, &as_pid)) /* a send to it would go to the pid, never the name */
+        return la_fail(L, LA_INVALID, "name '%s' reads as a pid; pick another", *out);
     return 0;
 }
 
 static int la_r_register(lua_State *L) {
     la_proc *p = la_proc_of(L);
     const char *name;
-    actor_id id = p->self, as_pid;
+    actor_id id = p->self;
     actor_result r;
     int e;
     if ((e = la_reg_name(L, 1, &name)) != 0) return e;
-    if (lua_actor_parse_pid(name, strlen(name), &as_pid)) /* a send to it would go to the pid, never the name */
-        return la_fail(L, LA_INVALID, "name '%s' reads as a pid; pick another", name);
     if (!lua_isnoneornil(L, 2) && (e = la_resolve(L, p, 2, &id)) != 0) return e;
     if ((e = la_deny(L, "process.registry.register", name)) != 0) return e;
     r = actor_register(p->rt->sys, name, id);
@@ -3073,11 +3130,12 @@ static int la_is_message(lua_State *L, int idx) {
 }
 
 /* Appends the buffered values of the channel at chidx to the array on top.
-   Raw listen values become single-payload messages of `topic`. From a
+   Raw listen values become single-payload messages of the topic at stack
+   index `topic` (0 = none). From a
    channel of Message objects (`messages`) only those are kept: anything
    else was put there by the script itself (ch:send), is not a message and
    stays behind with the rest of the old state's channels. */
-static void la_collect_channel(lua_State *L, int chidx, const char *topic, int messages) {
+static void la_collect_channel(lua_State *L, int chidx, int topic, int messages) {
     la_chan *ch = (la_chan *)lua_touserdata(L, chidx);
     lua_Integer i;
     int list = lua_gettop(L);
@@ -3089,7 +3147,7 @@ static void la_collect_channel(lua_State *L, int chidx, const char *topic, int m
             lua_createtable(L, LA_M_V + 1, 0);
             lua_insert(L, -2);
             lua_rawseti(L, -2, LA_M_V + 1);
-            lua_pushstring(L, topic);
+            lua_pushvalue(L, topic);
             lua_rawseti(L, -2, LA_M_TOPIC);
             lua_pushinteger(L, 1);
             lua_rawseti(L, -2, LA_M_N);
@@ -3111,6 +3169,7 @@ static int la_p_upgrade(lua_State *L) {
         if (!def || def->library) return la_fail(L, LA_NOT_FOUND, "unknown process definition '%s'", lua_tostring(L, 1));
         if ((r = la_deny(L, "process.upgrade", def->id)) != 0) return r; /* running other code, like a spawn */
     }
+    if (n > LA_MAX_ARGS) return la_fail(L, LA_INVALID, "too many arguments for the new code (%d; at most %d)", n, LA_MAX_ARGS);
     la_check_can_block(L, "process.upgrade");
     /* undelivered messages: waiting, inbox, listen channels; then events */
     la_reg_table(L, &la_K_PENDING);
@@ -3121,13 +3180,13 @@ static int la_p_upgrade(lua_State *L) {
         for (i = 1; i <= len; ++i) { lua_rawgeti(L, msgs - 1, i); lua_rawseti(L, msgs, i); }
     }
     la_push_registry(L, &la_K_INBOX);
-    if (!lua_isnil(L, -1)) { lua_pushvalue(L, msgs); la_collect_channel(L, lua_gettop(L) - 1, NULL, 1); lua_pop(L, 1); }
+    if (!lua_isnil(L, -1)) { lua_pushvalue(L, msgs); la_collect_channel(L, lua_gettop(L) - 1, 0, 1); lua_pop(L, 1); }
     lua_pop(L, 1);
     la_reg_table(L, &la_K_LISTEN);
     lua_pushnil(L);
     while (lua_next(L, -2)) {
         lua_pushvalue(L, msgs);
-        la_collect_channel(L, lua_gettop(L) - 1, lua_tostring(L, -3), 1);
+        la_collect_channel(L, lua_gettop(L) - 1, lua_gettop(L) - 2, 1);
         lua_pop(L, 2);
     }
     lua_pop(L, 1);
@@ -3139,7 +3198,7 @@ static int la_p_upgrade(lua_State *L) {
         for (i = 1; i <= len; ++i) { lua_rawgeti(L, events - 1, i); lua_rawseti(L, events, i); }
     }
     la_push_registry(L, &la_K_EVENTS);
-    if (!lua_isnil(L, -1)) { lua_pushvalue(L, events); la_collect_channel(L, lua_gettop(L) - 1, NULL, 0); lua_pop(L, 1); }
+    if (!lua_isnil(L, -1)) { lua_pushvalue(L, events); la_collect_channel(L, lua_gettop(L) - 1, 0, 0); lua_pop(L, 1); }
     lua_pop(L, 1);
     /* carry = ctx, actor, scope, messages, nargs, args..., events */
     la_push_registry(L, &la_K_CTX);
@@ -3149,9 +3208,10 @@ static int la_p_upgrade(lua_State *L) {
     lua_pushinteger(L, n < 0 ? 0 : n);
     p->carry.n = 0;
     p->carry.oom = 0;
-    if (!la_encode(L, &p->carry, lua_gettop(L) - 4, 5, err, sizeof err) ||
+    /* messages: list > Message > value; events: list > event > result > value */
+    if (!la_encode_wrapped(L, &p->carry, lua_gettop(L) - 4, 5, 2, err, sizeof err) ||
         !la_encode(L, &p->carry, 2, n < 0 ? 0 : n, err, sizeof err) ||
-        !la_encode(L, &p->carry, events, 1, err, sizeof err)) {
+        !la_encode_wrapped(L, &p->carry, events, 1, 3, err, sizeof err)) {
         lua_settop(L, base);
         return la_fail(L, LA_INVALID, "upgrade: %s", err);
     }
@@ -3347,27 +3407,39 @@ static void la_on_timer(lua_State *L, la_proc *p, uint32_t tag) {
 
 /* >>ctx and security modules -------------------------------------------------------- */
 
+/* Replaces the value on top with a private deep copy. */
+static void la_copy_top(lua_State *L) {
+    la_buf b = { NULL, 0, 0, 0 };
+    la_reader r;
+    if (!la_encode(L, &b, -1, 1, NULL, 0)) { la_buf_free(&b); luaL_error(L, "context cannot be copied"); }
+    r.p = (const unsigned char *)b.p;
+    r.end = r.p + b.n;
+    r.bad = 0;
+    la_decode(L, &r, 1);
+    la_buf_free(&b);
+    lua_remove(L, -2);
+}
+
+/* Tables come back as private copies: the process's own context, which
+   its children inherit, changes only through with_context (which needs
+   process.context). */
 static int la_ctx_get(lua_State *L) {
     la_push_registry(L, &la_K_CTX);
     if (lua_type(L, -1) == LUA_TTABLE) {
         lua_pushvalue(L, 1);
-        if (lua_rawget(L, -2) != LUA_TNIL) return 1;
+        if (lua_rawget(L, -2) != LUA_TNIL) {
+            if (lua_istable(L, -1)) la_copy_top(L);
+            return 1;
+        }
     }
     return la_fail(L, LA_NOT_FOUND, "no context value '%s'", lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : "?");
 }
 
 /* A private deep copy (the process's own context stays unchanged). */
 static int la_ctx_all(lua_State *L) {
-    la_buf b = { NULL, 0, 0, 0 };
-    la_reader r;
     la_push_registry(L, &la_K_CTX);
     if (lua_isnil(L, -1)) { lua_newtable(L); return 1; }
-    if (!la_encode(L, &b, -1, 1, NULL, 0)) { la_buf_free(&b); return luaL_error(L, "context cannot be copied"); }
-    r.p = (const unsigned char *)b.p;
-    r.end = r.p + b.n;
-    r.bad = 0;
-    la_decode(L, &r, 1);
-    la_buf_free(&b);
+    la_copy_top(L);
     return 1;
 }
 
@@ -3510,6 +3582,7 @@ static int la_coroutine_spawn(lua_State *L) {
     lua_pushboolean(L, 1);
     lua_rawset(L, -3);
     lua_pop(L, 1);
+    if (!lua_checkstack(co, n + 1)) return luaL_error(L, "coroutine.spawn: too many arguments (%d)", n - 1);
     lua_xmove(L, co, n);
     if (!la_ready_push(p, co, n - 1, 0)) return luaL_error(L, "not enough memory");
     return 0;
@@ -3814,7 +3887,8 @@ static int la_boot_protected(lua_State *L) {
         lua_xmove(co, L, 1);
         return lua_error(L);
     }
-    if (nargs < 0 || nargs > 250) return luaL_error(L, "bad start payload");
+    if (nargs < 0 || nargs > LA_MAX_ARGS) return luaL_error(L, "bad start payload");
+    if (!lua_checkstack(co, (int)nargs + 2)) return luaL_error(L, "not enough memory");
     if (nargs) { la_decode(L, &r, (int)nargs); lua_xmove(L, co, (int)nargs); }
     if (r.p < r.end) { /* events carried over an upgrade */
         la_decode(L, &r, 1);
@@ -4045,6 +4119,13 @@ static int la_dispatch_protected(lua_State *L) {
     return 0;
 }
 
+/* The encode buffer of a big message is not kept for the next one: it is
+   C memory outside the process's limit. */
+#define LA_SCRATCH_KEEP ((size_t)1 << 20)
+static void la_trim_scratch(la_proc *p) {
+    if (p->scratch.cap > LA_SCRATCH_KEEP) la_buf_free(&p->scratch);
+}
+
 static void la_behaviour(actor_context *ctx, const actor_msg *m) {
     la_proc *p = (la_proc *)actor_state(ctx);
     p->ctx = ctx;
@@ -4060,6 +4141,7 @@ static void la_behaviour(actor_context *ctx, const actor_msg *m) {
     } else if (p->L && la_deliver_direct(p, m)) {
         la_run(p);
         p->direct = NULL; /* (consumed by the first resume; m is not valid after this call) */
+        la_trim_scratch(p);
         return;
     } else if (p->L) {
         lua_pushcfunction(p->L, la_dispatch_protected);
@@ -4068,6 +4150,7 @@ static void la_behaviour(actor_context *ctx, const actor_msg *m) {
         lua_settop(p->L, 0);
     }
     if (!p->finished && p->L) la_run(p);
+    la_trim_scratch(p);
 }
 
 /* Upgrade: close the state, boot the new definition from the carry. */
@@ -4079,14 +4162,18 @@ static void la_do_upgrade(la_proc *p) {
         actor_demonitor(p->ctx, actor_id_make((uint64_t)lua_tointeger(L, -2)));
         lua_pop(L, 1);
     }
+    actor_cancel_timers(p->ctx); /* the old state's sleeps, timers and tickers */
     lua_close(L);
     la_cache_drop(p);
+    la_sels_free(p);
     p->L = NULL;
     p->main_co = p->current = NULL;
     p->rq_len = p->rq_head = 0;
     p->oom = 0;
     la_stz(&p->mem, 0);
     p->def = p->upgrade_to;
+    p->limit = la_limit_for(p->rt, p->def, p->host); /* the new code's limit, for heap and mailbox */
+    actor_set_mailbox_limit(p->ctx, p->limit);
     actor_trap_links(p->ctx, 0);
     la_boot(p, p->carry.p, p->carry.n, p->self, p->host);
     la_buf_free(&p->carry);
@@ -4153,6 +4240,10 @@ actor_result lua_actor_spawn(lua_actor_runtime *rt, const char *id, const char *
     if (err && errlen) err[0] = 0;
     if (!rt || !id || !host || nargs < 0 || (nargs && (!args || lua_gettop(args) < nargs))) {
         if (err && rt && nargs) snprintf(err, errlen, "spawn %s: %d arguments asked for, fewer on the stack", id ? id : "?", nargs);
+        return ACTOR_ERR_INVALID;
+    }
+    if (nargs > LA_MAX_ARGS) {
+        if (err) snprintf(err, errlen, "spawn %s: too many arguments (%d; at most %d)", id, nargs, LA_MAX_ARGS);
         return ACTOR_ERR_INVALID;
     }
     if (!(def = la_find_def(rt, id)) || def->library) {
@@ -4667,6 +4758,11 @@ static int la_load_manifest(lua_actor_app *app, lua_State *S, const char *path, 
                 lua_getfield(S, lc, "args");
                 if (!lua_isnil(S, -1) && !lua_istable(S, -1)) { free(e.host); return la_app_fail(err, errlen, "%s: entry '%s': lifecycle.args must be a list", path, name); }
                 nargs = lua_istable(S, -1) ? (int)lua_rawlen(S, -1) : 0;
+                if (nargs > LA_MAX_ARGS) {
+                    free(e.host);
+                    return la_app_fail(err, errlen, "%s: entry '%s': lifecycle.args has %d values (at most %d)", path, name, nargs, LA_MAX_ARGS);
+                }
+                if (!lua_checkstack(S, nargs + 8)) { free(e.host); return la_app_fail(err, errlen, "%s: out of memory", path); }
                 {
                     int argt = lua_gettop(S), k;
                     lua_pushinteger(S, nargs);

@@ -2044,6 +2044,86 @@ TEST(mailbox_limit_ends_a_flooded_actor) {
     ca_check_balanced(&ca);
 }
 
+/* actor_set_mailbox_limit: a limited actor changes its limit (not to 0);
+   an unbounded one cannot get one. */
+typedef struct relimit { actor_result to_small, to_zero; uint64_t messages; } relimit;
+
+static void relimit_fn(actor_context *self, const actor_msg *m) {
+    relimit *r = (relimit *)actor_state(self);
+    if (m->signal != ACTOR_MESSAGE) return;
+    if (m->tag == TAG_GO) {
+        r->to_zero = actor_set_mailbox_limit(self, 0);
+        r->to_small = actor_set_mailbox_limit(self, 4096);
+    } else {
+        r->messages++;
+    }
+}
+
+TEST(mailbox_limit_changed_by_its_actor) {
+    counting_alloc ca;
+    actor_system *sys;
+    actor_host *m;
+    actor_context *me;
+    relimit r;
+    actor_id id;
+    actor_msg msg;
+    static char buf[1500];
+    int i;
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    m = new_host(sys, "m", ACTOR_MANUAL);
+    me = attach(sys);
+    CHECK_RESULT(actor_set_mailbox_limit(me, 4096), ACTOR_ERR_INVALID); /* unbounded stays so */
+    CHECK_RESULT(actor_set_mailbox_limit(NULL, 4096), ACTOR_ERR_INVALID);
+    memset(&r, 0, sizeof r);
+    id = spawn_limited(m, relimit_fn, &r, 1 << 20);
+    CHECK_OK(actor_monitor(me, id));
+    for (i = 0; i < 3; ++i) CHECK_OK(actor_send(me, id, TAG_PING, buf, sizeof buf)); /* 4.6 KB: fine under 1 MiB */
+    CHECK_OK(actor_send(me, id, TAG_GO, NULL, 0));
+    pump(m);
+    CHECK_EQ(r.messages, 3);
+    CHECK_RESULT(r.to_zero, ACTOR_ERR_INVALID);
+    CHECK_OK(r.to_small);
+    for (i = 0; i < 3; ++i) CHECK_OK(actor_send(me, id, TAG_PING, buf, sizeof buf)); /* the third passes 4 KiB */
+    pump(m);
+    CHECK_EQ(r.messages, 3);
+    CHECK_OK(actor_receive(me, &msg, WAIT_MS));
+    CHECK_EQ(msg.signal, ACTOR_EXIT);
+    if (msg.signal == ACTOR_EXIT) CHECK(!strcmp(msg.reason->message, "memory limit exceeded"));
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
+/* actor_cancel_timers cancels every pending timer of the caller at once. */
+TEST(cancel_timers_cancels_them_all) {
+    counting_alloc ca;
+    actor_system *sys;
+    actor_context *me;
+    actor_timer t;
+    actor_msg msg;
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    me = attach(sys);
+    CHECK_EQ(actor_cancel_timers(me), 0);
+    CHECK_OK(actor_after(me, 30, 1, NULL));
+    CHECK_OK(actor_after(me, 40, 2, &t));
+    CHECK_OK(actor_after(me, 3600000, 3, NULL));
+    CHECK_EQ(actor_cancel_timers(me), 3);
+    CHECK_RESULT(actor_cancel_timer(me, t), ACTOR_ERR_NOT_FOUND);
+    CHECK_RESULT(actor_receive(me, &msg, 150), ACTOR_ERR_TIMEOUT); /* none fires */
+    CHECK_OK(actor_after(me, 1, 4, NULL)); /* new ones still work */
+    CHECK_OK(actor_receive(me, &msg, WAIT_MS));
+    CHECK_EQ(msg.signal, ACTOR_TIMER);
+    CHECK_EQ(msg.tag, 4);
+    CHECK_EQ(actor_cancel_timers(NULL), 0);
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
 /* Many threads flood a limited actor on worker threads: it ends once,
    "memory limit exceeded" (or keeps up and ends on TAG_EXIT), and every
    move-send's destructor runs exactly once. */
@@ -3187,6 +3267,8 @@ static const test_case tests[] = {
     T(messages_to_dead_actors_are_freed),
     T(mailbox_limit_ends_a_flooded_actor),
     T(mailbox_limit_under_concurrent_senders),
+    T(mailbox_limit_changed_by_its_actor),
+    T(cancel_timers_cancels_them_all),
     T_TIMEOUT(move_destructor_runs_exactly_once_racing_exit, 120),
     T(exit_never_touches_a_recycled_slot),
     /* 10. shutdown */

@@ -4458,13 +4458,16 @@ static int la_app_fail(char *err, size_t errlen, const char *fmt, ...) {
     return 0;
 }
 
-/* A manifest runs in a scratch state with a memory and an instruction
-   budget (a broken manifest fails the load; it cannot hang or exhaust the
-   runner), and what it returns is read as plain data: metatables are
-   stripped first, so reading a field never runs manifest code. */
+/* A manifest runs in a scratch state with a memory, an instruction and a
+   time budget (a broken manifest fails the load; it cannot hang or exhaust
+   the runner: a few instructions on huge strings can take long), and what
+   it returns is read as plain data: metatables are stripped first, so
+   reading a field never runs manifest code. */
 #define LA_MANIFEST_MEMORY ((size_t)64 << 20)
-#define LA_MANIFEST_STEPS 1000
+#define LA_MANIFEST_STEPS 100
 #define LA_MANIFEST_MAX_STEPS 100000000L /* instructions, in LA_MANIFEST_STEPS steps */
+#define LA_MANIFEST_MAX_NS (5ull * 1000000000ull)
+typedef struct la_mbudget { long steps; uint64_t deadline_ns; } la_mbudget; /* in the state's extra space */
 
 static void *la_manifest_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
     size_t *left = (size_t *)ud, old = ptr ? osize : 0;
@@ -4476,9 +4479,10 @@ static void *la_manifest_alloc(void *ud, void *ptr, size_t osize, size_t nsize) 
 }
 
 static void la_manifest_hook(lua_State *S, lua_Debug *ar) {
-    long *steps = (long *)lua_getextraspace(S);
+    la_mbudget *b = *(la_mbudget **)lua_getextraspace(S);
     (void)ar;
-    if ((*steps += LA_MANIFEST_STEPS) > LA_MANIFEST_MAX_STEPS) luaL_error(S, "manifest runs too long");
+    if ((b->steps += LA_MANIFEST_STEPS) > LA_MANIFEST_MAX_STEPS || actor_now_ns() > b->deadline_ns)
+        luaL_error(S, "manifest runs too long");
 }
 
 /* Every table reachable from idx (as deep as a copy goes) loses its
@@ -4823,6 +4827,7 @@ actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int work
                                 char *err, size_t errlen) {
     lua_actor_app *app;
     la_walk *w;
+    la_mbudget mb;
     char **files;
     int nfiles, i, ok = 1;
     if (!out) return ACTOR_ERR_INVALID;
@@ -4861,7 +4866,9 @@ actor_result lua_actor_app_load(lua_actor_runtime *rt, const char *dir, int work
         lua_pushcclosure(S, la_setmetatable_safe, 1);
         lua_setfield(S, -2, "setmetatable");
         lua_pop(S, 1);
-        memset(lua_getextraspace(S), 0, sizeof(long)); /* la_manifest_hook's step count */
+        mb.steps = 0;
+        mb.deadline_ns = actor_now_ns() + LA_MANIFEST_MAX_NS;
+        *(la_mbudget **)lua_getextraspace(S) = &mb; /* for la_manifest_hook */
         lua_sethook(S, la_manifest_hook, LUA_MASKCOUNT, LA_MANIFEST_STEPS);
         if (luaL_loadfilex(S, files[i], "t") != LUA_OK || lua_pcall(S, 0, 1, 0) != LUA_OK) {
             if (lua_type(S, -1) == LUA_TSTRING) ok = la_app_fail(err, errlen, "%s", lua_tostring(S, -1));

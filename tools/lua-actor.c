@@ -23,17 +23,22 @@ static int usage(void) {
 /* Signals are taken by one thread with sigwait (they are blocked in every
    other thread), which then asks the app to stop: no work in a handler.
    The app pointer is cleared under the lock before teardown, so a late
-   signal never touches freed memory. */
+   signal never touches freed memory. A signal while the app still loads
+   (nothing of it runs yet) ends the runner at once. */
 static sigset_t watched;
 static pthread_mutex_t app_lock = PTHREAD_MUTEX_INITIALIZER;
 static lua_actor_app *running_app;
-static int quitting;
+static int quitting, loaded;
 static void *signal_thread(void *arg) {
     (void)arg;
     for (;;) {
         int sig = 0, done;
         if (sigwait(&watched, &sig) != 0) continue;
         pthread_mutex_lock(&app_lock);
+        if (!loaded) {
+            fprintf(stderr, "lua-actor: interrupted while loading the app\n");
+            _exit(sig == SIGINT ? 130 : 143);
+        }
         if (running_app) lua_actor_app_interrupt(running_app, sig);
         done = quitting;
         pthread_mutex_unlock(&app_lock);
@@ -72,6 +77,8 @@ int main(int argc, char **argv) {
     sigaddset(&watched, SIGINT);
     sigaddset(&watched, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &watched, NULL); /* before any thread starts */
+    pthread_t watcher;
+    int watching = pthread_create(&watcher, NULL, signal_thread, NULL) == 0;
 #endif
     if (actor_system_create(NULL, &sys) != ACTOR_OK) { fprintf(stderr, "lua-actor: out of memory\n"); return 2; }
     memset(&d, 0, sizeof d);
@@ -84,10 +91,10 @@ int main(int argc, char **argv) {
         return 2;
     }
 #if !defined(_WIN32)
-    pthread_t watcher;
-    int watching;
+    pthread_mutex_lock(&app_lock);
     running_app = app;
-    watching = pthread_create(&watcher, NULL, signal_thread, NULL) == 0;
+    loaded = 1;
+    pthread_mutex_unlock(&app_lock);
 #endif
     status = lua_actor_app_run(app, timeout);
 #if !defined(_WIN32)

@@ -315,7 +315,8 @@ ACTOR_API actor_system *actor_host_system(const actor_host *host);
 ACTOR_API int actor_host_run(actor_host *host, int budget);
 
 /* Manual hosts only: blocks until the host has work or timeout_ms passes
-   (< 0 = forever). ACTOR_OK or ACTOR_ERR_TIMEOUT. */
+   (< 0 = forever). ACTOR_OK or ACTOR_ERR_TIMEOUT. Call it from the thread
+   that pumps the host (it reads the pump's own state). */
 ACTOR_API actor_result actor_host_wait(actor_host *host, int64_t timeout_ms);
 
 /* ---- actors -------------------------------------------------------------- */
@@ -2351,9 +2352,15 @@ static void actor__waiter_remove(actor_system *s, actor__waiter *wt);
 /* A timer became the earliest: the keeper re-arms, or an idle thread is
    woken to become the keeper. Busy workers also look at timers regularly. */
 static void actor__wake_keeper(actor_system *s) {
-    actor__parker *k = (actor__parker *)actor__ldp(&s->keeper, ACTOR__SEQ_CST);
+    actor__parker *k;
     uint32_t i, n;
-    if (k) { actor__unpark(k); return; }
+    /* under host_lock: the keeper may be an attached thread's parker, and
+       actor__host_free frees one only after passing through this lock, so
+       never while it is being unparked here */
+    actor__lock(&s->host_lock);
+    if ((k = (actor__parker *)actor__ldp(&s->keeper, ACTOR__SEQ_CST)) != NULL) actor__unpark(k);
+    actor__unlock(&s->host_lock);
+    if (k) return;
     n = actor__ld32(&s->nhosts, ACTOR__ACQUIRE);
     for (i = 0; i < n; ++i)
         if (s->hosts[i]->kind == ACTOR__HOST_THREADS && actor__wake_worker(s, s->hosts[i], 0)) return;
@@ -2415,9 +2422,12 @@ static void actor__unsleep(actor_host *h, actor__worker *w) {
 }
 
 /* Announce idleness, re-check every queue (no lost wake-up), then sleep. */
+static void actor__keeper_handoff(actor_system *s, int was_keeper);
+
 static void actor__park_worker(actor_system *s, actor__worker *w) {
     actor_host *h = w->host;
     uint32_t dec;
+    int was_keeper = 0;
     actor__lock(&h->idle_lock);
     dec = ACTOR__HS_UNPARK + (w->searching ? ACTOR__HS_SEARCH : 0u);
     w->searching = 0;
@@ -2428,9 +2438,12 @@ static void actor__park_worker(actor_system *s, actor__worker *w) {
     actor__unlock(&h->idle_lock);
     if (!actor__host_has_work(h) && !w->next && !actor__ld32(&h->stopping, ACTOR__SEQ_CST)) {
         actor__count(&w->n_parks, 1);
-        actor__idle_park(s, w, &w->parker, -1);
+        was_keeper = actor__idle_park(s, w, &w->parker, -1);
     }
     actor__unsleep(h, w);
+    /* the timers it fired may keep this worker busy: someone idle keeps
+       the time for the ones still pending */
+    actor__keeper_handoff(s, was_keeper);
 }
 
 static void actor__worker_main(void *arg) {
@@ -2504,6 +2517,10 @@ static void actor__worker_free(actor_system *s, actor__worker *w) {
 
 static void actor__host_free(actor_system *s, actor_host *h) {
     int i;
+    if (h->kind == ACTOR__HOST_ATTACHED) { /* wait out an actor__wake_keeper that may be unparking us */
+        actor__lock(&s->host_lock);
+        actor__unlock(&s->host_lock);
+    }
     for (i = 0; i < h->nworkers; ++i)
         if (h->workers[i]) actor__worker_free(s, h->workers[i]);
     actor__free(s, h->workers, (size_t)h->nworkers * sizeof(*h->workers));
@@ -3239,11 +3256,11 @@ actor_result actor_after(actor_context *self, uint64_t ms, uint32_t tag, actor_t
     if (!(m = actor__msg_alloc(s, self->worker, 0))) return ACTOR_ERR_NO_MEMORY;
     m->kind = ACTOR__K_TIMER;
     m->tag = tag;
-    if (actor__timer_arm(s, self, actor__deadline_ms(s, ms), ACTOR__T_USER, m, out) != 1) {
-        actor__msg_free(s, self->worker, m);
-        return ACTOR_ERR_NO_MEMORY;
+    switch (actor__timer_arm(s, self, actor__deadline_ms(s, ms), ACTOR__T_USER, m, out)) {
+    case 1: return ACTOR_OK;
+    case 2: actor__msg_free(s, self->worker, m); return ACTOR_ERR_EXITED; /* (from on_exit, or a detached identity) */
+    default: actor__msg_free(s, self->worker, m); return ACTOR_ERR_NO_MEMORY;
     }
-    return ACTOR_OK;
 }
 
 actor_result actor_cancel_timer(actor_context *self, actor_timer timer) {

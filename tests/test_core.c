@@ -2119,6 +2119,58 @@ TEST(cancel_timers_cancels_them_all) {
     CHECK_EQ(msg.signal, ACTOR_TIMER);
     CHECK_EQ(msg.tag, 4);
     CHECK_EQ(actor_cancel_timers(NULL), 0);
+    CHECK_OK(actor_terminate(sys, actor_self(me))); /* an ended identity arms nothing */
+    CHECK_RESULT(actor_receive(me, &msg, WAIT_MS), ACTOR_ERR_EXITED);
+    CHECK_RESULT(actor_after(me, 1, 5, NULL), ACTOR_ERR_EXITED);
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
+/* A worker that fired a timer and then runs a long callback must not take
+   the time-keeping with it: another actor's later timer still fires on
+   the idle worker while the callback runs. (A spins until B's timer has
+   fired, for at most 5 s: without a hand-off B fires only after A.) */
+typedef struct keeper_probe { int b_fired; int a_saw_b; } keeper_probe;
+
+static void long_callback_fn(actor_context *self, const actor_msg *m) {
+    keeper_probe *k = (keeper_probe *)actor_state(self);
+    uint64_t end;
+    if (m->signal == ACTOR_START) { CHECK_OK(actor_after(self, 20, 1, NULL)); return; }
+    if (m->signal != ACTOR_TIMER) return;
+    end = harness_now_ns() + 5000000000ull;
+    while (!LOAD(&k->b_fired) && harness_now_ns() < end) sched_yield();
+    STORE(&k->a_saw_b, LOAD(&k->b_fired));
+    actor_exit(self, NULL);
+}
+
+static void later_timer_fn(actor_context *self, const actor_msg *m) {
+    keeper_probe *k = (keeper_probe *)actor_state(self);
+    if (m->signal == ACTOR_START) { CHECK_OK(actor_after(self, 80, 2, NULL)); return; }
+    if (m->signal == ACTOR_TIMER) { STORE(&k->b_fired, 1); actor_exit(self, NULL); }
+}
+
+TEST(timers_fire_while_the_keeper_is_busy) {
+    counting_alloc ca;
+    actor_system *sys;
+    actor_host *h;
+    actor_context *me;
+    keeper_probe k;
+    actor_msg msg;
+    int i, exits = 0;
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    h = new_host(sys, "w", 2);
+    me = attach(sys);
+    memset(&k, 0, sizeof k);
+    sleep_us(20000); /* both workers parked */
+    spawn_full(h, long_callback_fn, &k, NULL, me, ACTOR_SPAWN_START | ACTOR_SPAWN_MONITOR);
+    spawn_full(h, later_timer_fn, &k, NULL, me, ACTOR_SPAWN_START | ACTOR_SPAWN_MONITOR);
+    for (i = 0; i < 2; ++i)
+        if (actor_receive(me, &msg, WAIT_MS) == ACTOR_OK && msg.signal == ACTOR_EXIT) ++exits;
+    CHECK_EQ(exits, 2);
+    CHECK(LOAD(&k.a_saw_b)); /* B's timer fired while A's callback ran */
     actor_detach(me);
     actor_system_destroy(sys);
     ca_check_balanced(&ca);
@@ -3269,6 +3321,7 @@ static const test_case tests[] = {
     T(mailbox_limit_under_concurrent_senders),
     T(mailbox_limit_changed_by_its_actor),
     T(cancel_timers_cancels_them_all),
+    T(timers_fire_while_the_keeper_is_busy),
     T_TIMEOUT(move_destructor_runs_exactly_once_racing_exit, 120),
     T(exit_never_touches_a_recycled_slot),
     /* 10. shutdown */

@@ -1143,11 +1143,17 @@ static void actor__reason_retain(actor__reason *r) {
     if (r->bytes) actor__add32(&r->refs, 1u, ACTOR__RELAXED);
 }
 
+/* A move-sent payload goes back to its owner (the block stays). */
+static void actor__msg_drop_moved(actor__msg *m) {
+    if (m->moved && m->aux.dtor) m->aux.dtor(m->data, m->size);
+    m->moved = 0;
+}
+
 static void actor__msg_free(actor_system *s, actor__worker *w, actor__msg *m) {
     int c = m->cls;
     switch (m->kind) {
     case ACTOR__K_MESSAGE:
-        if (m->moved && m->aux.dtor) m->aux.dtor(m->data, m->size);
+        actor__msg_drop_moved(m);
         break;
     case ACTOR__K_EXIT: case ACTOR__K_LINK_DOWN:
         if (m->aux.reason) actor__reason_release(s, m->aux.reason);
@@ -1984,9 +1990,8 @@ static void actor__push_message(actor_system *s, actor__worker *w, actor_context
         uint64_t bytes = actor__charge_of(m);
         if (actor__add64(&a->mb_queued, bytes, ACTOR__RELAXED) + bytes > (uint64_t)limit_kb << 10) {
             actor__add64(&a->mb_queued, (uint64_t)0 - bytes, ACTOR__RELAXED);
-            if (m->moved) { /* keep the block, give the payload back now */
-                if (m->aux.dtor) m->aux.dtor(m->data, m->size);
-                m->moved = 0;
+            if (m->moved) { /* keep the block (pooled: size 0), give the payload back now */
+                actor__msg_drop_moved(m);
                 m->size = 0;
             }
             actor__force_exit(s, w, a, &actor__r_overlimit, m);

@@ -982,7 +982,8 @@ void lua_actor_pid(actor_id id, actor_host *host, char *buf, size_t len) {
     *d = 0;
 }
 
-int lua_actor_parse_pid(const char *s, size_t n, actor_id *out) {
+/* The parser; *host_len = bytes of the host part (between '{' and the last '|'). */
+static int la_parse_pid(const char *s, size_t n, actor_id *out, size_t *host_len) {
     const char *bar = NULL, *p, *end = s + n;
     uint64_t slot = 0, gen = 0;
     int dot = 0, digits = 0;
@@ -998,21 +999,27 @@ int lua_actor_parse_pid(const char *s, size_t n, actor_id *out) {
     }
     if (!dot || !digits || slot > 0xFFFFFFFFu || gen > 0xFFFFFFFFu || !gen) return 0;
     out->value = (gen << 32) | slot;
+    *host_len = (size_t)(bar - s - 1);
     return 1;
+}
+
+int lua_actor_parse_pid(const char *s, size_t n, actor_id *out) {
+    size_t host_len;
+    return la_parse_pid(s, n, out, &host_len);
 }
 
 /* Parses a pid and checks its host part against the live process it
    names: "{other|5.1}" does not reach process 5.1 of host "main". A dead
    id passes (sending to it then fails as to any dead pid). */
 static int la_parse_live_pid(actor_system *sys, const char *s, size_t n, actor_id *out) {
-    const char *bar = s + n, *name;
+    const char *name;
+    size_t host_len;
     actor_host *h;
-    if (!lua_actor_parse_pid(s, n, out)) return 0;
-    while (*--bar != '|') {} /* the last one, as the parser takes it */
+    if (!la_parse_pid(s, n, out, &host_len)) return 0;
     h = actor_host_of_id(sys, *out);
     if (!h && !actor_alive(sys, *out)) return 1;
     name = h ? actor_host_name(h) : "-"; /* attached identities print as "-" */
-    return (size_t)(bar - s - 1) == strlen(name) && !memcmp(s + 1, name, (size_t)(bar - s - 1));
+    return host_len == strlen(name) && !memcmp(s + 1, name, host_len);
 }
 
 static void la_push_pid(lua_State *L, actor_id id, actor_host *host) {
@@ -3971,7 +3978,7 @@ static int la_watch(la_proc *p, lua_State *co) {
 static int la_fail_protected(lua_State *L) {
     la_proc *p = la_proc_of(L);
     lua_State *co = (lua_State *)lua_touserdata(L, 1);
-    int kind;
+    int kind, watched;
     size_t len;
     const char *msg;
     la_push_as_error(L, 2);
@@ -3985,8 +3992,9 @@ static int la_fail_protected(lua_State *L) {
         /* the failed coroutine's pending to-be-closed variables are closed
            (with the error), as a pcall would have; an error inside a
            __close handler does not replace the one being reported */
-        if (la_watch(p, co)) { la_closethread(co, L); la_turn_end(); } /* a looping __close stays terminable */
-        else la_closethread(co, L);
+        watched = la_watch(p, co); /* a looping __close stays terminable */
+        la_closethread(co, L);
+        if (watched) la_turn_end();
     }
     la_exit_error_l(p, kind, msg, len);
     return 0;

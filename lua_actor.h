@@ -1044,48 +1044,51 @@ struct la_sel {
 enum { LA_Y_NONE, LA_Y_BLOCKED, LA_Y_PREEMPT, LA_Y_KILL, LA_Y_UPGRADE };
 
 struct la_proc {
-    lua_actor_runtime *rt;
+    /* Hot: read on every message and resume, grouped so a hop touches few
+       cache lines (a ring of many processes runs each one cold). */
     actor_context *ctx;
-    actor_host *host;
-    const la_def *def;
-    actor_id self;
     lua_State *L;            /* NULL until the first turn */
     lua_State *main_co;
     lua_State *current;      /* coroutine being resumed by the scheduler */
+    struct la_chan *inbox;   /* the inbox channel once made (a shortcut for routing) */
+    const actor_msg *direct; /* a message for the inbox receiver being resumed (la_deliver_direct) */
+    la_ready *rq;            /* ready coroutines (ring) */
+    la_sel *sel_free;        /* plain waits, reused (see la_wait) */
+    int rq_head, rq_len, rq_cap;
     int yield_reason;
     int finished;            /* exit requested */
-    int settled;             /* has been idle once (see la_run) */
-    int hooked;              /* preempted through a count hook, not the watchdog (see >>preempt) */
-    size_t mem, limit;
     int oom;                 /* LA_OOM_LIMIT or LA_OOM_SYSTEM: the process ends (la_oom_text) */
-    const void *r_ptr;       /* last refused request (see la_alloc) */
-    size_t r_osize, r_nsize;
+    int nlisten;             /* listen channels open (0: skip the lookup) */
+    int secured;             /* carries a security actor and scope */
+    size_t mem, limit;
+    uint64_t slice_start;    /* this turn's, 0 = not yet read (la_slice_used) */
+    int hooked;              /* preempted through a count hook, not the watchdog (see >>preempt) */
+    int settled;             /* has been idle once (see la_run) */
     int refused;
     int grace;               /* reporting an error: LA_GRACE bytes beyond the limit (la_fail_process) */
-    la_ready *rq;            /* ready coroutines (ring) */
-    int rq_head, rq_len, rq_cap;
-    uint64_t slice_start;    /* this turn's, 0 = not yet read (la_slice_used) */
+    int msg_meta_ref;        /* the Message metatable at registry[msg_meta_ref]; 0 = not made yet */
+    int last_topic_ref;      /* the last topic received, at registry[last_topic_ref] (0 = none) */
+    int last_from_ref;       /* 0 = none yet */
+    int last_to_ref;         /* the last pid string sent to, at registry[last_to_ref] (anchored) */
+    uint64_t last_from;      /* the last sender's id, its pid string at registry[last_from_ref] */
+    actor_id last_to;
+    const char *last_to_text;
+    size_t last_topic_len;
+    char last_topic[24];
+    la_buf scratch;          /* encoding buffer, reused */
+    void *cache[16];         /* freed small blocks, per size class (la_alloc) */
+    unsigned char ncache[16];
+    /* Cold. */
+    lua_actor_runtime *rt;
+    actor_host *host;
+    const la_def *def;
+    actor_id self;
+    const void *r_ptr;       /* last refused request (see la_alloc) */
+    size_t r_osize, r_nsize;
     uint64_t rng;
     uint32_t next_tag;       /* timer tags */
     int npids;               /* entries in the pid cache */
-    uint64_t last_from;      /* the last sender's id, its pid string at registry[last_from_ref] */
-    int last_from_ref;       /* 0 = none yet */
-    int msg_meta_ref;        /* the Message metatable at registry[msg_meta_ref]; 0 = not made yet */
-    int last_topic_ref;      /* the last topic received, at registry[last_topic_ref] (0 = none) */
-    size_t last_topic_len;
-    char last_topic[24];
-    int last_to_ref;         /* the last pid string sent to, at registry[last_to_ref] (anchored) */
-    const char *last_to_text;
-    actor_id last_to;
-    struct la_chan *inbox;   /* the inbox channel once made (a shortcut for routing) */
-    const actor_msg *direct; /* a message for the inbox receiver being resumed (la_deliver_direct) */
-    void *cache[16]; /* freed small blocks, per size class (la_alloc) */
-    int ncache[16];
-    int nlisten;             /* listen channels open (0: skip the lookup) */
-    int secured;             /* carries a security actor and scope */
-    la_sel *sel_free;        /* plain waits, reused (see la_wait) */
     la_sel *sel_all;
-    la_buf scratch;          /* encoding buffer, reused */
     char *traceback;         /* of the error that ended the process */
     la_proc *prev, *next;    /* rt->procs */
     const la_def *upgrade_to;

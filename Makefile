@@ -23,6 +23,9 @@ TSAN_TESTS  := $(patsubst tests/%.c,$(B)/tsan/%,$(TEST_SRCS))
 EX_SRCS     := $(wildcard examples/*.c)
 EXAMPLES    := $(patsubst examples/%.c,$(B)/examples/%,$(EX_SRCS))
 
+# test_failure makes thread creation fail on demand (__wrap_pthread_create)
+LINK_test_failure := -Wl,--wrap=pthread_create
+
 ASAN_FLAGS  := -std=c99 -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined -I.
 TSAN_FLAGS  := -std=c99 -O1 -g -fsanitize=thread -I.
 
@@ -31,15 +34,15 @@ all: $(TESTS) $(EXAMPLES) $(B)/bench $(B)/lua-actor
 
 $(B)/%: tests/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS) $(LINK_$*)
 
 $(B)/asan/%: tests/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_FLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
+	$(CC) $(ASAN_FLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS) $(LINK_$*)
 
 $(B)/tsan/%: tests/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(TSAN_FLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS)
+	$(CLANG) $(TSAN_FLAGS) $(LUA_CFLAGS) $< -o $@ $(LUA_LIBS) $(LDLIBS) $(LINK_$*)
 
 $(B)/lua-actor: tools/lua-actor.c actor.h lua_actor.h
 	@mkdir -p $(dir $@)

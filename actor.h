@@ -1002,6 +1002,7 @@ struct actor_system {
     actor_host *hosts[ACTOR_MAX_HOSTS];
     uint32_t nhosts;             /* atomic: readers iterate without the lock */
     uint32_t threads;            /* worker threads over all hosts */
+    int closing;                 /* under host_lock: destroy began; no new hosts or attached threads */
     /* timers */
     actor__mutex timer_lock;
     uint64_t elapsed;            /* wheel time: ms processed */
@@ -1496,7 +1497,19 @@ static int64_t actor__ms_left(uint64_t until) {
 #else
 #define ACTOR__TLS __thread
 #endif
-static ACTOR__TLS actor_system *actor__tls_system;
+/* The systems this thread is running inside, innermost first: a worker's
+   own, then those of any manual hosts pumped from a behaviour (frames live
+   on the stack of actor__worker_main / actor_host_run). destroy refuses a
+   system found anywhere in the chain: it would free the thread it runs on. */
+typedef struct actor__entered { actor_system *sys; struct actor__entered *outer; } actor__entered;
+static ACTOR__TLS actor__entered *actor__tls_entered;
+
+static int actor__thread_inside(const actor_system *s) {
+    const actor__entered *e;
+    for (e = actor__tls_entered; e; e = e->outer)
+        if (e->sys == s) return 1;
+    return 0;
+}
 
 /* >>timers: hierarchical wheel, 6 levels x 64 slots, 1 ms resolution ------- */
 /* All wheel state is under timer_lock (insert/cancel are O(1); the lock is
@@ -2455,7 +2468,10 @@ static void actor__worker_main(void *arg) {
     actor__worker *w = (actor__worker *)arg;
     actor_system *s = w->sys;
     actor_host *h = w->host;
-    actor__tls_system = s;
+    actor__entered inside;
+    inside.sys = s;
+    inside.outer = NULL;
+    actor__tls_entered = &inside;
     while (!actor__ld32(&h->stopping, ACTOR__ACQUIRE)) {
         actor_context *a = actor__find_local(s, w);
         if (!a) a = actor__steal(w);
@@ -2598,6 +2614,7 @@ actor_result actor_host_create(actor_system *s, const actor_host_desc *desc, act
     kind = workers == ACTOR_MANUAL ? ACTOR__HOST_MANUAL : ACTOR__HOST_THREADS;
     n = kind == ACTOR__HOST_MANUAL ? 1 : workers ? workers : actor__cpu_count();
     actor__lock(&s->host_lock);
+    if (s->closing) { actor__unlock(&s->host_lock); return ACTOR_ERR_SHUTDOWN; }
     if (!name) { /* the first "host<N>" not taken */
         unsigned k;
         for (k = 0;; ++k) {
@@ -2618,11 +2635,11 @@ actor_result actor_host_create(actor_system *s, const actor_host_desc *desc, act
     if (kind == ACTOR__HOST_THREADS) {
         for (started = 0; started < n; ++started)
             if (!actor__thread_start(&h->workers[started]->thread, actor__worker_main, h->workers[started])) break;
-        if (started < n) {
+        if (started < n) { /* not published: undone outside the lock, which a stopping worker may need (keeper handoff) */
+            actor__unlock(&s->host_lock);
             actor__host_stop(h);
             for (i = 0; i < started; ++i) actor__thread_join(&h->workers[i]->thread);
             actor__host_free(s, h);
-            actor__unlock(&s->host_lock);
             actor__log(s, ACTOR_LOG_ERROR, "could not start a worker thread");
             return ACTOR_ERR_NO_MEMORY;
         }
@@ -2651,19 +2668,21 @@ actor_system *actor_host_system(const actor_host *h) { return h ? h->sys : NULL;
 
 int actor_host_run(actor_host *h, int budget) {
     actor__worker *w;
-    actor_system *outer = actor__tls_system; /* a pump may run inside another system's behaviour */
+    actor__entered inside; /* a pump may run inside another system's behaviour */
     int n = 0;
     if (!h || h->kind != ACTOR__HOST_MANUAL) return ACTOR_ERR_INVALID;
     w = h->workers[0];
     actor__run_timers(h->sys, w);
-    actor__tls_system = h->sys;
+    inside.sys = h->sys;
+    inside.outer = actor__tls_entered;
+    actor__tls_entered = &inside;
     while (n < budget) {
         actor_context *a = actor__find_local(h->sys, w);
         if (!a) break;
         actor__run(h->sys, w, a);
         ++n;
     }
-    actor__tls_system = outer;
+    actor__tls_entered = inside.outer;
     return n;
 }
 
@@ -2782,21 +2801,29 @@ static void actor__teardown(actor_system *s, actor_context *a) {
 }
 
 actor_result actor_system_destroy(actor_system *s) {
-    uint32_t i, c;
+    uint32_t i, c, nhosts;
     actor_allocator al;
-    if (!s || actor__tls_system == s) return ACTOR_ERR_INVALID;
-    for (i = 0; i < s->nhosts; ++i)
+    if (!s || actor__thread_inside(s)) return ACTOR_ERR_INVALID;
+    actor__lock(&s->host_lock); /* a behaviour may be creating a host right now: it is either in the list or refused */
+    s->closing = 1;
+    nhosts = s->nhosts;
+    actor__unlock(&s->host_lock);
+    for (i = 0; i < nhosts; ++i)
         if (s->hosts[i]->kind == ACTOR__HOST_THREADS) actor__host_stop(s->hosts[i]);
-    for (i = 0; i < s->nhosts; ++i) {
+    for (i = 0; i < nhosts; ++i) {
         actor_host *h = s->hosts[i];
         int k;
         if (h->kind == ACTOR__HOST_THREADS)
             for (k = 0; k < h->nworkers; ++k) actor__thread_join(&h->workers[k]->thread);
     }
-    /* single-threaded from here on */
+    /* single-threaded from here on. Every actor is marked dead before any
+       state destructor runs: a destructor that sends gets NOT_FOUND instead
+       of reaching a mailbox already freed (an alive actor holds a
+       reference, so REFS still marks the ones to tear down). */
+    for (i = 0; i < s->fresh; ++i) actor__slot(s, i)->word &= ~(uint64_t)ACTOR__W_ALIVE;
     for (i = 0; i < s->fresh; ++i) {
         actor_context *a = actor__slot(s, i);
-        if (a->word & (ACTOR__W_ALIVE | ACTOR__W_REFS)) actor__teardown(s, a);
+        if (a->word & ACTOR__W_REFS) actor__teardown(s, a);
     }
     for (i = 0; i < s->ntimers; ++i) {
         actor__timer *t = s->timer_table[i];
@@ -3353,8 +3380,13 @@ actor_result actor_attach(actor_system *s, actor_context **out) {
     actor_context *a;
     actor_result r;
     uint64_t id;
+    int closing;
     if (!s || !out) return ACTOR_ERR_INVALID;
     *out = NULL;
+    actor__lock(&s->host_lock);
+    closing = s->closing;
+    actor__unlock(&s->host_lock);
+    if (closing) return ACTOR_ERR_SHUTDOWN;
     if ((r = actor__reserve_live(s)) != ACTOR_OK) return r;
     if (!(h = actor__host_new(s, ACTOR__HOST_ATTACHED, 0))) { actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED); return ACTOR_ERR_NO_MEMORY; }
     snprintf(h->name, sizeof h->name, "attached");

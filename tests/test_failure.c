@@ -2749,6 +2749,215 @@ TEST(exit_reason_survives_concurrent_senders) {
 }
 
 /* ========================================================================== */
+/* shutdown and host creation (red-team round 4)                              */
+/* ========================================================================== */
+
+/* Thread creation that fails on demand: this binary is linked with
+   -Wl,--wrap=pthread_create (see the Makefile). With threads_left = N, N
+   more threads start and the next ones are refused after a short delay (as
+   under memory pressure), long enough for the started ones to park. */
+static int threads_left = -1; /* -1: never refuse */
+int __real_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg);
+int __wrap_pthread_create(pthread_t *t, const pthread_attr_t *a, void *(*fn)(void *), void *arg) {
+    int left = __atomic_load_n(&threads_left, __ATOMIC_ACQUIRE);
+    while (left > 0 && !__atomic_compare_exchange_n(&threads_left, &left, left - 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {}
+    if (left == 0) {
+        harness_sleep_ms(20);
+        return EAGAIN;
+    }
+    return __real_pthread_create(t, a, fn, arg);
+}
+
+static int quiet_logs;
+static void quiet_log(actor_log_level level, const char *message, void *user) { (void)level; (void)message; (void)user; quiet_logs++; }
+
+static void echo_fn(actor_context *self, const actor_msg *m) {
+    if (m->signal == ACTOR_MESSAGE) actor_send(self, m->from, m->tag + 1, NULL, 0);
+}
+
+/* The system still hosts actors: a host, an echo actor, one round trip. */
+static void check_system_works(actor_system *sys, actor_context *me, const char *host_name) {
+    actor_host_desc hd;
+    actor_spawn_desc d;
+    actor_host *h = NULL;
+    actor_id echo;
+    actor_msg m;
+    memset(&hd, 0, sizeof hd);
+    memset(&d, 0, sizeof d);
+    hd.name = host_name;
+    hd.workers = 2;
+    CHECK_OK(actor_host_create(sys, &hd, &h));
+    if (!h) return;
+    d.fn = echo_fn;
+    CHECK_OK(actor_spawn(h, &d, &echo));
+    CHECK_OK(actor_send(me, echo, 41, NULL, 0));
+    CHECK_OK(actor_receive(me, &m, WAIT_MS));
+    CHECK(m.signal == ACTOR_MESSAGE && m.tag == 42);
+}
+
+/* actor.h bug: when a worker thread failed to start, actor_host_create
+   stopped and joined the started ones while holding host_lock; a started
+   worker that had taken the timer keeper role needs that lock to hand the
+   role on, so both waited forever (a pending timer makes it certain). */
+TEST(host_create_undoes_a_partial_start) {
+    int round;
+    for (round = 0; round < 5; ++round) {
+        actor_system_desc sd;
+        actor_host_desc hd;
+        actor_system *sys = NULL;
+        actor_context *me = NULL;
+        actor_host *h = (actor_host *)&round;
+        actor_timer t;
+        char name[16];
+        memset(&sd, 0, sizeof sd);
+        memset(&hd, 0, sizeof hd);
+        sd.logger.log = quiet_log;
+        CHECK_OK(actor_system_create(&sd, &sys));
+        if (!sys) return;
+        CHECK_OK(actor_attach(sys, &me));
+        CHECK_OK(actor_after(me, 10000, 7, &t)); /* pending: an idle worker keeps the time */
+        hd.workers = 2;
+        __atomic_store_n(&threads_left, 1, __ATOMIC_RELEASE);
+        CHECK_RESULT(actor_host_create(sys, &hd, &h), ACTOR_ERR_NO_MEMORY);
+        __atomic_store_n(&threads_left, -1, __ATOMIC_RELEASE);
+        CHECK(h == NULL);
+        CHECK(quiet_logs > 0); /* "could not start a worker thread" */
+        snprintf(name, sizeof name, "again%d", round);
+        check_system_works(sys, me, name);
+        actor_detach(me);
+        CHECK_OK(actor_system_destroy(sys));
+    }
+}
+
+/* actor.h bug: actor_system_destroy ran state destructors while every
+   actor still looked alive; a destructor that sends reached a mailbox
+   freed by an earlier teardown. Now each send is refused (NOT_FOUND). */
+static actor_system *dtor_sys;
+static uint64_t dtor_peers[8];
+static int dtor_sends, dtor_refused;
+static void dtor_that_sends(void *state) {
+    int i;
+    (void)state;
+    for (i = 0; i < 8; ++i) {
+        actor_result r = actor_system_send(dtor_sys, actor_id_make(dtor_peers[i]), 1, "bye", 4);
+        dtor_sends++;
+        if (r == ACTOR_ERR_NOT_FOUND) dtor_refused++;
+    }
+}
+
+TEST(destroy_refuses_sends_from_state_destructors) {
+    actor_host_desc hd;
+    actor_spawn_desc d;
+    actor_host *h = NULL;
+    char filler[100];
+    int i;
+    memset(&hd, 0, sizeof hd);
+    memset(filler, 'x', sizeof filler);
+    hd.workers = 1;
+    CHECK_OK(actor_system_create(NULL, &dtor_sys));
+    if (!dtor_sys) return;
+    CHECK_OK(actor_host_create(dtor_sys, &hd, &h));
+    if (!h) return;
+    for (i = 0; i < 8; ++i) {
+        actor_id id;
+        memset(&d, 0, sizeof d);
+        d.fn = echo_fn;
+        d.state_dtor = dtor_that_sends;
+        CHECK_OK(actor_spawn(h, &d, &id));
+        dtor_peers[i] = id.value;
+        CHECK_OK(actor_system_send(dtor_sys, id, 0, filler, sizeof filler)); /* each has had a mailbox tail */
+    }
+    harness_sleep_ms(20);
+    CHECK_OK(actor_system_destroy(dtor_sys));
+    CHECK_EQ(dtor_sends, 64);
+    CHECK_EQ(dtor_refused, 64);
+}
+
+/* actor.h bug: a host created by a behaviour while actor_system_destroy
+   waited for the workers was never stopped, and destroy joined its
+   threads forever. Now actor_host_create refuses (SHUTDOWN) once destroy
+   has begun; a host made just before is stopped with the others. */
+static actor_system *late_sys;
+static int late_started, late_result = 99;
+static void late_host_fn(actor_context *self, const actor_msg *m) {
+    actor_host_desc hd;
+    actor_host *h;
+    (void)self;
+    if (m->signal != ACTOR_START) return;
+    memset(&hd, 0, sizeof hd);
+    hd.workers = 1;
+    hd.name = "late";
+    __atomic_store_n(&late_started, 1, __ATOMIC_RELEASE);
+    harness_sleep_ms(100); /* destroy begins meanwhile */
+    __atomic_store_n(&late_result, (int)actor_host_create(late_sys, &hd, &h), __ATOMIC_RELEASE);
+}
+
+TEST(destroy_while_a_behaviour_creates_a_host) {
+    actor_host_desc hd;
+    actor_spawn_desc d;
+    actor_host *h = NULL;
+    actor_id id;
+    memset(&hd, 0, sizeof hd);
+    memset(&d, 0, sizeof d);
+    hd.workers = 1;
+    CHECK_OK(actor_system_create(NULL, &late_sys));
+    if (!late_sys) return;
+    CHECK_OK(actor_host_create(late_sys, &hd, &h));
+    if (!h) return;
+    d.fn = late_host_fn;
+    d.flags = ACTOR_SPAWN_START;
+    CHECK_OK(actor_spawn(h, &d, &id));
+    while (!ld(&late_started)) harness_sleep_ms(1);
+    CHECK_OK(actor_system_destroy(late_sys));
+    CHECK(ld(&late_result) == ACTOR_ERR_SHUTDOWN || ld(&late_result) == ACTOR_OK);
+    note("host_create during destroy: %s", actor_result_string((actor_result)ld(&late_result)));
+}
+
+/* actor.h bug: destroy's "not from inside the system" guard saw only the
+   innermost system of the thread. A behaviour of A pumping a manual host
+   of B runs B's actors on A's worker; one of them could destroy A and
+   free the thread it runs on. */
+static actor_system *outer_sys, *inner_sys;
+static actor_host *inner_pump;
+static int nested_result = 99, nested_done;
+static void inner_fn(actor_context *self, const actor_msg *m) {
+    (void)self;
+    if (m->signal == ACTOR_START) __atomic_store_n(&nested_result, (int)actor_system_destroy(outer_sys), __ATOMIC_RELEASE);
+}
+static void outer_fn(actor_context *self, const actor_msg *m) {
+    (void)self;
+    if (m->signal != ACTOR_START) return;
+    actor_host_run(inner_pump, 10);
+    __atomic_store_n(&nested_done, 1, __ATOMIC_RELEASE);
+}
+
+TEST(destroy_refused_from_a_nested_pump) {
+    actor_host_desc hd;
+    actor_spawn_desc d;
+    actor_host *h = NULL;
+    actor_id a, b;
+    memset(&hd, 0, sizeof hd);
+    memset(&d, 0, sizeof d);
+    CHECK_OK(actor_system_create(NULL, &outer_sys));
+    CHECK_OK(actor_system_create(NULL, &inner_sys));
+    if (!outer_sys || !inner_sys) return;
+    hd.workers = 1;
+    CHECK_OK(actor_host_create(outer_sys, &hd, &h));
+    hd.workers = ACTOR_MANUAL;
+    CHECK_OK(actor_host_create(inner_sys, &hd, &inner_pump));
+    if (!h || !inner_pump) return;
+    d.flags = ACTOR_SPAWN_START;
+    d.fn = inner_fn;
+    CHECK_OK(actor_spawn(inner_pump, &d, &b));
+    d.fn = outer_fn;
+    CHECK_OK(actor_spawn(h, &d, &a));
+    while (!ld(&nested_done)) harness_sleep_ms(1);
+    CHECK_RESULT((actor_result)ld(&nested_result), ACTOR_ERR_INVALID);
+    CHECK_OK(actor_system_destroy(outer_sys));
+    CHECK_OK(actor_system_destroy(inner_sys));
+}
+
+/* ========================================================================== */
 /* the table, and one child process per test                                  */
 /* ========================================================================== */
 
@@ -2790,7 +2999,11 @@ TEST(exit_reason_survives_concurrent_senders) {
     X(ended_attached_identity_rejects_peer_calls, 60) \
     X(demonitor_of_none_id, 60) \
     X(unlink_of_none_id, 60) \
-    X(exit_reason_survives_concurrent_senders, 60)
+    X(exit_reason_survives_concurrent_senders, 60) \
+    X(host_create_undoes_a_partial_start, 60) \
+    X(destroy_refuses_sends_from_state_destructors, 60) \
+    X(destroy_while_a_behaviour_creates_a_host, 60) \
+    X(destroy_refused_from_a_nested_pump, 60)
 
 #define AS_CASE(name, seconds) T_TIMEOUT(name, seconds),
 static const test_case inner_tests[] = { FAILURE_TESTS(AS_CASE) };

@@ -797,7 +797,7 @@ typedef struct actor__mnode { void *next; } actor__mnode;
 
 typedef struct actor__reason {
     uint32_t refs;  /* atomic; unused by the built-in reasons (bytes == 0) */
-    uint32_t bytes;
+    size_t bytes;   /* the whole block (a reason may exceed 4 GiB with a raised max_message_size) */
     actor_exit_reason pub;
 } actor__reason;
 
@@ -1187,7 +1187,7 @@ static actor__reason *actor__reason_copy(actor_system *s, const actor_exit_reaso
     if (!r) return NULL;
     text = (char *)(r + 1);
     r->refs = 1;
-    r->bytes = (uint32_t)bytes;
+    r->bytes = bytes;
     r->pub = *why;
     if (mlen) memcpy(text, why->message, mlen);
     text[mlen] = 0;

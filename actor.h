@@ -319,6 +319,11 @@ ACTOR_API int actor_host_run(actor_host *host, int budget);
    that pumps the host (it reads the pump's own state). */
 ACTOR_API actor_result actor_host_wait(actor_host *host, int64_t timeout_ms);
 
+/* Manual hosts only, any thread: the pump's actor_host_wait returns
+   ACTOR_OK now, or its next call does at once (a game loop blocked in
+   actor_host_wait(host, -1) can be told to look at its own quit flag). */
+ACTOR_API actor_result actor_host_wake(actor_host *host);
+
 /* ---- actors -------------------------------------------------------------- */
 
 enum {
@@ -945,6 +950,7 @@ struct actor_host {
     uint32_t state;        /* ACTOR__HS_* */
     uint32_t stopping;
     uint32_t pump_waiting; /* manual: the pump thread sleeps in actor_host_wait */
+    uint32_t pump_woken;   /* manual: actor_host_wake was called, not yet seen by a wait */
     actor__mutex idle_lock;
     actor__worker **sleepers;
     int nsleepers;
@@ -2714,6 +2720,7 @@ actor_result actor_host_wait(actor_host *h, int64_t timeout_ms) {
         /* seq_cst: announce before re-checking (Dekker with notify_work) */
         actor__st32(&h->pump_waiting, 1u, ACTOR__SEQ_CST);
         if (actor__pump_has_work(h)) break;
+        if (actor__xchg32(&h->pump_woken, 0u, ACTOR__SEQ_CST)) break;
         if (until && (left = actor__ms_left(until)) == 0) { r = ACTOR_ERR_TIMEOUT; break; }
         was_keeper = actor__idle_park(s, h->workers[0], &h->workers[0]->parker, left);
     }
@@ -2721,6 +2728,16 @@ actor_result actor_host_wait(actor_host *h, int64_t timeout_ms) {
     actor__waiter_remove(s, &wt);
     actor__keeper_handoff(s, was_keeper);
     return r;
+}
+
+actor_result actor_host_wake(actor_host *h) {
+    if (!h || h->kind != ACTOR__HOST_MANUAL) return ACTOR_ERR_INVALID;
+    /* seq_cst store then load, against the pump's store of pump_waiting then
+       exchange of pump_woken (Dekker): the pump sees the wake, or we see it
+       waiting and unpark it (a permit given early is kept by the parker) */
+    actor__st32(&h->pump_woken, 1u, ACTOR__SEQ_CST);
+    if (actor__ld32(&h->pump_waiting, ACTOR__SEQ_CST)) actor__unpark(&h->workers[0]->parker);
+    return ACTOR_OK;
 }
 
 /* >>system ------------------------------------------------------------------- */

@@ -1711,6 +1711,49 @@ TEST(manual_host_wait_woken_by_other_thread) {
     ca_check_balanced(&ca);
 }
 
+/* actor_host_wake ends a pump's wait that no work would end: at once when
+   it came first, else from another thread while the pump sleeps. */
+typedef struct waker { actor_host *host; uint64_t seed; int woke; } waker;
+
+static void *waker_main(void *arg) {
+    waker *k = (waker *)arg;
+    jitter(&k->seed); /* sometimes before the pump sleeps, sometimes after */
+    CHECK_OK(actor_host_wake(k->host));
+    STORE(&k->woke, 1);
+    return NULL;
+}
+
+TEST(manual_host_wake_ends_a_wait) {
+    counting_alloc ca;
+    actor_system *sys;
+    actor_host *m, *threads;
+    int round, rounds = scaled(500);
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    m = new_host(sys, "m", ACTOR_MANUAL);
+    threads = new_host(sys, "t", 1);
+    CHECK_RESULT(actor_host_wake(NULL), ACTOR_ERR_INVALID);
+    CHECK_RESULT(actor_host_wake(threads), ACTOR_ERR_INVALID);
+    CHECK_OK(actor_host_wake(m));
+    CHECK_OK(actor_host_wait(m, -1)); /* woken before it waited: returns at once */
+    CHECK_RESULT(actor_host_wait(m, 0), ACTOR_ERR_TIMEOUT); /* the wake was used up */
+    for (round = 0; round < rounds; ++round) {
+        waker k;
+        pthread_t t;
+        k.host = m;
+        k.seed = (uint64_t)round * 7919u + 1u;
+        k.woke = 0;
+        pthread_create(&t, NULL, waker_main, &k);
+        CHECK_OK(actor_host_wait(m, 60000)); /* only the wake can end it before a minute */
+        pthread_join(t, NULL);
+        CHECK(LOAD(&k.woke));
+        CHECK_RESULT(actor_host_wait(m, 0), ACTOR_ERR_TIMEOUT); /* one wake ends one wait */
+    }
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
 /* ================================================================================ */
 /* 3. Stale and forged ids                                                          */
 /* ================================================================================ */
@@ -3313,6 +3356,7 @@ static const test_case tests[] = {
     T(destroy_from_inside_is_refused),
     T(manual_host_pumped_by_hand),
     T_TIMEOUT(manual_host_wait_woken_by_other_thread, 120),
+    T_TIMEOUT(manual_host_wake_ends_a_wait, 120),
     /* 3. ids */
     T(stale_id_not_found_after_exit),
     T(stale_id_never_reaches_new_tenant),

@@ -400,7 +400,9 @@ ACTOR_API actor_result actor_set_mailbox_limit(actor_context *self, size_t bytes
 
 /* Rescheduled behind other runnable actors; the behaviour then receives
    ACTOR_YIELD (before any further message). Used for cooperative
-   preemption of long computations. */
+   preemption of long computations. When the ACTOR_YIELD callback yields
+   again, the rest of that turn handles the waiting messages (up to the
+   batch): an actor that yields every turn keeps reading its mailbox. */
 ACTOR_API void actor_yield(actor_context *self);
 
 /* ---- monitor, link, cancel, terminate ------------------------------------ */
@@ -2243,7 +2245,7 @@ static void actor__requeue(actor_system *s, actor__worker *w, actor_context *a) 
 
 /* One turn of actor `a` on worker `w`: up to `batch` messages. */
 static void actor__run(actor_system *s, actor__worker *w, actor_context *a) {
-    uint32_t n = 0, spins = 0;
+    uint32_t n = 0, spins = 0, again = 0;
     actor_msg pub;
     a->worker = w;
     if (actor__ldp(&a->pending_exit, ACTOR__ACQUIRE)) { actor__exit(s, w, a); return; }
@@ -2253,13 +2255,19 @@ static void actor__run(actor_system *s, actor__worker *w, actor_context *a) {
         pub.signal = ACTOR_YIELD;
         a->fn(a, &pub);
         ++n;
+        /* yielded again (still computing): the waiting messages are handled
+           first, or an actor that yields every turn would never read its
+           mailbox (messages, EXIT, CANCEL); the next turn starts with YIELD */
+        again = a->yield_requested;
+        a->yield_requested = 0;
     }
     while (n < s->batch) {
         actor__msg *m;
         if (actor__ldp(&a->pending_exit, ACTOR__ACQUIRE)) { actor__exit(s, w, a); return; }
-        if (a->yield_requested) break;
+        if (a->yield_requested) break; /* asked for by a message's handler: the turn ends */
         m = actor__mb_pop(s, w, a);
         if (!m) {
+            if (again) break; /* runnable anyway: requeued, not idle */
             if (actor__mb_mark_idle(a)) return; /* from here on `a` may run elsewhere */
             if (++spins < 128) { actor__cpu_relax(); continue; }
             break; /* a producer stalls between exchange and link: come back later */
@@ -2267,6 +2275,7 @@ static void actor__run(actor_system *s, actor__worker *w, actor_context *a) {
         ++n;
         if (actor__dispatch(s, w, a, m, &pub)) a->fn(a, &pub);
     }
+    if (again) a->yield_requested = 1;
     if (actor__ldp(&a->pending_exit, ACTOR__ACQUIRE)) { actor__exit(s, w, a); return; }
     actor__requeue(s, w, a);
 }

@@ -1041,7 +1041,7 @@ struct la_sel {
     la_sel *next_free, *next_all; /* plain waits: malloc'd and reused */
 };
 
-enum { LA_Y_NONE, LA_Y_BLOCKED, LA_Y_PREEMPT, LA_Y_KILL, LA_Y_UPGRADE };
+enum { LA_Y_NONE, LA_Y_BLOCKED, LA_Y_PREEMPT, LA_Y_PASS, LA_Y_KILL, LA_Y_UPGRADE };
 
 struct la_proc {
     /* Hot: read on every message and resume, grouped so a hop touches few
@@ -1060,6 +1060,7 @@ struct la_proc {
     int oom;                 /* LA_OOM_LIMIT or LA_OOM_SYSTEM: the process ends (la_oom_text) */
     int nlisten;             /* listen channels open (0: skip the lookup) */
     int secured;             /* carries a security actor and scope */
+    int yielded;             /* a YIELD turn is due (la_yield_turn): messages until then are routed, not run */
     size_t mem, limit;
     uint64_t slice_start;    /* this turn's, 0 = not yet read (la_slice_used) */
     int hooked;              /* preempted through a count hook, not the watchdog (see >>preempt) */
@@ -3302,9 +3303,9 @@ static int la_t_sleep(lua_State *L) {
     double ms;
     if (!la_duration_ms(L, 1, &ms, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
     la_check_can_block(L, "time.sleep");
-    if (ms <= 0) { /* just let the others run */
-        if (!la_ready_push(p, L, 0, 0)) return luaL_error(L, "not enough memory");
-        return la_block(L);
+    if (ms <= 0) { /* just let the others run: the process's other coroutines, the other actors (la_run) */
+        p->yield_reason = LA_Y_PASS;
+        return lua_yieldk(L, 0, (lua_KContext)lua_gettop(L), la_block_k);
     }
     lua_pushthread(L);
     if (!la_arm(L, p, ms, NULL)) return la_fail(L, LA_INTERNAL, "out of memory");
@@ -4072,6 +4073,15 @@ static void la_finish_main(la_proc *p, int nres) {
 
 static void la_do_upgrade(la_proc *p);
 
+/* Gives the worker to the other actors; the process goes on in its
+   ACTOR_YIELD turn. Messages that arrive before it (the core hands them
+   over first) only wake coroutines: running them is the YIELD turn's job,
+   so a computing process reads its mailbox without losing its place. */
+static void la_yield_turn(la_proc *p) {
+    p->yielded = 1;
+    actor_yield(p->ctx);
+}
+
 /* Resumes ready coroutines until none is ready, the process ends, or the
    time slice is used up (then the actor yields to the others). */
 static void la_run(la_proc *p) {
@@ -4091,7 +4101,11 @@ static void la_run(la_proc *p) {
             lua_pop(e.co, nres);
             switch (p->yield_reason) {
             case LA_Y_BLOCKED: break;
-            case LA_Y_PREEMPT: la_ready_push(p, e.co, 0, 1); actor_yield(p->ctx); return;
+            case LA_Y_PREEMPT: la_ready_push(p, e.co, 0, 1); la_yield_turn(p); return;
+            case LA_Y_PASS: /* time.sleep(0): behind the process's other coroutines, after the other actors */
+                if (!la_ready_push(p, e.co, 0, 0)) { p->oom = LA_OOM_SYSTEM; break; }
+                la_yield_turn(p);
+                return;
             case LA_Y_KILL: if (p->oom) la_exit_error(p, LA_INTERNAL, la_oom_text(p)); return;
             case LA_Y_UPGRADE: la_do_upgrade(p); return;
             default: if (!la_ready_push(p, e.co, 0, 0)) p->oom = LA_OOM_SYSTEM; break; /* coroutine.yield(): run again later */
@@ -4108,7 +4122,7 @@ static void la_run(la_proc *p) {
             la_fail_process(p, e.co, status); /* an error in any coroutine ends the process */
             return;
         }
-        if (p->rq_len && la_slice_used(p)) { actor_yield(p->ctx); return; }
+        if (p->rq_len && la_slice_used(p)) { la_yield_turn(p); return; }
     }
     if (!p->settled && !p->finished) { /* booted and now waiting: boot's garbage would stay until the next allocations */
         p->settled = 1;
@@ -4141,6 +4155,7 @@ static void la_behaviour(actor_context *ctx, const actor_msg *m) {
     la_proc *p = (la_proc *)actor_state(ctx);
     p->ctx = ctx;
     if (p->finished) return;
+    if (m->signal == ACTOR_YIELD) p->yielded = 0;
     if (m->signal == ACTOR_START) {
         int stopping;
         la_lock(&p->rt->lock); /* the runner reads self under this lock */
@@ -4160,7 +4175,7 @@ static void la_behaviour(actor_context *ctx, const actor_msg *m) {
         if (lua_pcall(p->L, 1, 0, 0) != LUA_OK) la_fail_process(p, p->L, p->oom ? LUA_ERRMEM : LUA_ERRRUN);
         lua_settop(p->L, 0);
     }
-    if (!p->finished && p->L) la_run(p);
+    if (!p->finished && p->L && !p->yielded) la_run(p);
     la_trim_scratch(p);
 }
 

@@ -975,6 +975,47 @@ TEST(yield_delivers_yield_behind_others) {
     ca_check_balanced(&ca);
 }
 
+/* An actor that yields on every ACTOR_YIELD (a long computation) still
+   reads its mailbox: the rest of a YIELD turn handles the waiting messages,
+   and it stays runnable (requeued, not idle) with its mailbox empty. */
+typedef struct computer { int yields, messages; } computer;
+static void computer_fn(actor_context *self, const actor_msg *m) {
+    computer *c = (computer *)actor_state(self);
+    if (m->signal == ACTOR_YIELD) { c->yields++; actor_yield(self); }
+    else if (m->signal == ACTOR_MESSAGE && m->tag == 1) actor_yield(self); /* starts computing */
+    else if (m->signal == ACTOR_MESSAGE) c->messages++;
+}
+
+TEST(yield_every_turn_still_reads_mailbox) {
+    counting_alloc ca;
+    actor_system *sys;
+    actor_host *m;
+    actor_context *me;
+    computer c = { 0, 0 };
+    actor_id x;
+    uint32_t tag;
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    m = new_host(sys, "m", ACTOR_MANUAL);
+    me = attach(sys);
+    x = spawn(m, computer_fn, &c);
+    CHECK_OK(actor_send(me, x, 1, NULL, 0));
+    CHECK_EQ(actor_host_run(m, 1), 1); /* computing from here on */
+    for (tag = 2; tag <= 4; ++tag) CHECK_OK(actor_send(me, x, tag, NULL, 0));
+    CHECK_EQ(actor_host_run(m, 1), 1);
+    CHECK_EQ(c.yields, 1);
+    CHECK_EQ(c.messages, 3); /* handled in the YIELD turn, not held back */
+    CHECK_EQ(actor_host_run(m, 1), 1); /* still runnable with nothing queued */
+    CHECK_EQ(c.yields, 2);
+    CHECK_EQ(c.messages, 3);
+    CHECK_OK(actor_terminate(sys, x));
+    pump(m);
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
 /* ================================================================================ */
 /* Sender host, actor_host_of_id, on_exit                                           */
 /* ================================================================================ */
@@ -3357,6 +3398,7 @@ static const test_case tests[] = {
     T(manual_host_pumped_by_hand),
     T_TIMEOUT(manual_host_wait_woken_by_other_thread, 120),
     T_TIMEOUT(manual_host_wake_ends_a_wait, 120),
+    T(yield_every_turn_still_reads_mailbox),
     /* 3. ids */
     T(stale_id_not_found_after_exit),
     T(stale_id_never_reaches_new_tenant),

@@ -280,6 +280,7 @@ typedef struct actor_stats {
     uint64_t parks;             /* times a worker went to sleep */
     uint64_t wakeups;           /* times a sleeping worker was woken for work */
     uint64_t timers_fired;
+    uint64_t timers_pending;    /* armed timers and cancel deadlines */
     uint64_t bytes_in_use;      /* bytes currently held from the allocator */
 } actor_stats;
 
@@ -1027,6 +1028,7 @@ struct actor_system {
     uint32_t nbuckets, nnames;
     /* stats (atomic) */
     uint64_t n_live, n_spawned, n_exited, n_sent, n_wakeups, n_timers, n_bytes;
+    uint64_t n_timers_armed;     /* changed under timer_lock, read atomically by stats */
     uint64_t n_steals_gone, n_parks_gone, n_sent_gone; /* from workers that stopped */
 };
 
@@ -1641,10 +1643,12 @@ static actor__timer *actor__timer_new(actor_system *s) {
         s->timer_free = (uint32_t)t->owner; /* free list threads through owner */
     }
     t->armed = 1;
+    actor__add64(&s->n_timers_armed, 1u, ACTOR__RELAXED);
     return t;
 }
 
 static void actor__timer_recycle(actor_system *s, actor__timer *t) {
+    actor__add64(&s->n_timers_armed, (uint64_t)0 - 1u, ACTOR__RELAXED);
     t->armed = 0;
     t->msg = NULL;
     if (++t->gen == 0) t->gen = 1;
@@ -1654,6 +1658,14 @@ static void actor__timer_recycle(actor_system *s, actor__timer *t) {
 
 static void actor__timer_owner_link(actor_context *a, actor__timer *t) {
     actor__timer *head = (actor__timer *)actor__ldp(&a->timers, ACTOR__RELAXED);
+    if (head && head->kind == ACTOR__T_DEADLINE) { /* the deadline stays first: actor__timer_arm looks for it there */
+        /* (the list is not empty, so actor__exit's look at it cannot miss t) */
+        t->oprev = head;
+        t->onext = head->onext;
+        if (head->onext) head->onext->oprev = t;
+        head->onext = t;
+        return;
+    }
     t->oprev = NULL;
     t->onext = head;
     if (head) head->oprev = t;
@@ -1669,13 +1681,35 @@ static void actor__timer_owner_unlink(actor_context *a, actor__timer *t) {
 
 static void actor__wake_keeper(actor_system *s);
 
+/* An actor has at most one cancel deadline, the earliest asked for (the
+   first of its timer list): a later one is covered by it, an earlier one
+   moves it. So repeated cancels cost no memory. 1 = handled, under the lock. */
+static int actor__deadline_merge(actor_system *s, actor_context *a, uint64_t deadline) {
+    actor__timer *t = (actor__timer *)actor__ldp(&a->timers, ACTOR__RELAXED);
+    if (!t || t->kind != ACTOR__T_DEADLINE) return 0;
+    if (deadline < t->deadline) {
+        actor__wheel_remove(s, t);
+        t->deadline = deadline;
+        actor__wheel_insert(s, t);
+    }
+    return 1;
+}
+
 /* Arms a timer for actor `a` (alive, and held by the caller). Returns 0 on
-   no memory; 2 when `a` ended meanwhile (msg not consumed). */
+   no memory; 2 when `a` ended meanwhile (msg not consumed); 3 when a cancel
+   deadline was merged into the one `a` has (msg not consumed). */
 static int actor__timer_arm(actor_system *s, actor_context *a, uint64_t deadline, int kind,
                             actor__msg *msg, actor_timer *out) {
     actor__timer *t;
     uint64_t before;
     actor__lock(&s->timer_lock);
+    if (kind == ACTOR__T_DEADLINE && actor__deadline_merge(s, a, deadline)) {
+        before = actor__ld64(&s->next_deadline, ACTOR__RELAXED);
+        actor__timers_publish(s);
+        actor__unlock(&s->timer_lock);
+        if (actor__ld64(&s->next_deadline, ACTOR__RELAXED) < before) actor__wake_keeper(s);
+        return 3;
+    }
     t = actor__timer_new(s);
     if (!t) { actor__unlock(&s->timer_lock); return 0; }
     t->kind = (uint8_t)kind;
@@ -2077,6 +2111,7 @@ static int actor__dispatch(actor_system *s, actor__worker *w, actor_context *a, 
     actor__peer *e;
     switch (m->kind) {
     case ACTOR__K_MESSAGE:
+    case ACTOR__K_CANCEL:
         if (a->mb_limit_kb) actor__discharge(a, m);
         break;
     case ACTOR__K_MONITOR:
@@ -2905,6 +2940,7 @@ void actor_system_stats(actor_system *s, actor_stats *o) {
     o->parks = actor__ld64(&s->n_parks_gone, ACTOR__RELAXED);
     o->wakeups = actor__ld64(&s->n_wakeups, ACTOR__RELAXED);
     o->timers_fired = actor__ld64(&s->n_timers, ACTOR__RELAXED);
+    o->timers_pending = actor__ld64(&s->n_timers_armed, ACTOR__RELAXED);
     o->bytes_in_use = actor__ld64(&s->n_bytes, ACTOR__RELAXED);
     n = actor__ld32(&s->nhosts, ACTOR__ACQUIRE);
     for (i = 0; i < n; ++i) {
@@ -3280,16 +3316,18 @@ actor_result actor_cancel(actor_system *s, actor_id from, actor_id target, int64
     m->aux.u64 = timeout_ms >= 0 ? actor_wall_ms() + (uint64_t)timeout_ms : 0;
     if (wake) {
         /* the deadline belongs to the target: it holds even if we end */
+        int armed;
         wake->kind = ACTOR__K_WAKE;
-        if (actor__timer_arm(s, a, actor__deadline_ms(s, (uint64_t)timeout_ms), ACTOR__T_DEADLINE, wake, NULL) != 1) {
-            actor__msg_free(s, NULL, wake); /* no memory, or it ended meanwhile */
+        armed = actor__timer_arm(s, a, actor__deadline_ms(s, (uint64_t)timeout_ms), ACTOR__T_DEADLINE, wake, NULL);
+        if (armed != 1) actor__msg_free(s, NULL, wake); /* merged into its deadline (3), no memory, or it ended */
+        if (armed == 0 || armed == 2) {
             if (!actor_alive(s, target)) { actor__msg_free(s, NULL, m); actor__release(s, NULL, a); return ACTOR_ERR_NOT_FOUND; }
             actor__msg_free(s, NULL, m);
             actor__release(s, NULL, a);
             return ACTOR_ERR_NO_MEMORY;
         }
     }
-    actor__push(s, NULL, a, m);
+    actor__push_message(s, NULL, a, m); /* charged like a message: a flood of cancels is bounded too */
     actor__release(s, NULL, a);
     return ACTOR_OK;
 }

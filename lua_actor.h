@@ -301,6 +301,11 @@ static const char *const la_kinds[] = { "UNKNOWN", "NOT_FOUND", "ALREADY_EXISTS"
                                         "CANCELED", "TIMEOUT", "INTERNAL", "UNAVAILABLE", NULL };
 enum { LA_UNKNOWN, LA_NOT_FOUND, LA_ALREADY_EXISTS, LA_INVALID, LA_PERMISSION_DENIED, LA_CANCELED, LA_TIMEOUT,
        LA_INTERNAL, LA_UNAVAILABLE, LA_NKINDS };
+/* An error exit of a process carries its kind in the reason's code as
+   kind + 1: code 0 is an error of the C core (out of memory, memory limit),
+   which reads as INTERNAL, and UNKNOWN (0) stays UNKNOWN. */
+#define LA_CODE_OF_KIND(kind) ((kind) + 1)
+#define LA_KIND_OF_CODE(code) ((code) > 0 && (code) <= LA_NKINDS ? (code) - 1 : LA_INTERNAL)
 static const char LA_MT_ERROR[] = "actor.error";
 
 /* Metatables are made on first use (see la_fill_meta): most processes
@@ -2438,7 +2443,7 @@ static void la_push_result(lua_State *L, const actor_exit_reason *why) {
     case ACTOR_EXIT_DEADLINE: la_push_error(L, LA_TIMEOUT, why->message); break;
     case ACTOR_EXIT_LINKED: la_push_error(L, LA_INTERNAL, why->message); break;
     default: {
-        int kind = why->code > 0 && why->code < LA_NKINDS ? why->code : LA_INTERNAL;
+        int kind = LA_KIND_OF_CODE(why->code);
         size_t n = strlen(why->message);
         /* the whole message, when la_exit_error_l sent it as data */
         if (why->size > n && !memcmp(why->data, why->message, n + 1)) la_push_error_l(L, kind, (const char *)why->data, why->size);
@@ -3327,7 +3332,7 @@ static const char LA_MT_TICKER[] = "actor.ticker";
 
 /* A ticker is a full userdata (its channel in the user value): nothing a
    script can reach inside it, so a timer firing always finds what it set. */
-typedef struct la_ticker { double ms; actor_timer timer; int stopped; } la_ticker;
+typedef struct la_ticker { double ms; actor_timer timer; uint32_t tag; int stopped; } la_ticker; /* tag: of the armed timer, in la_K_TIMERS */
 
 static la_ticker *la_check_ticker(lua_State *L) { return (la_ticker *)luaL_checkudata(L, 1, LA_MT_TICKER); }
 
@@ -3346,13 +3351,19 @@ static int la_t_ticker(lua_State *L) {
     lua_setiuservalue(L, -2, 1);
     lua_pushvalue(L, -1);
     if (!la_arm(L, p, ms, &tk->timer)) return la_fail(L, LA_INTERNAL, "out of memory");
+    tk->tag = p->next_tag;
     return 1;
 }
 static int la_ticker_channel(lua_State *L) { la_check_ticker(L); lua_getiuservalue(L, 1, 1); return 1; }
 static int la_ticker_stop(lua_State *L) {
     la_ticker *tk = la_check_ticker(L);
+    if (tk->stopped) return 0;
     tk->stopped = 1;
-    actor_cancel_timer(la_proc_of(L)->ctx, tk->timer);
+    if (actor_cancel_timer(la_proc_of(L)->ctx, tk->timer) == ACTOR_OK) { /* it never fires: forget it now */
+        la_reg_table(L, &la_K_TIMERS);
+        lua_pushnil(L);
+        lua_rawseti(L, -2, tk->tag);
+    } /* else it fired and is on its way: la_on_ticker forgets it */
     return 0;
 }
 
@@ -3383,7 +3394,7 @@ static void la_on_ticker(lua_State *L, la_proc *p, uint32_t tag) {
         lua_pushinteger(L, (lua_Integer)actor_wall_ms());
         if (!c->closed) la_try_send(L, p, c, ch, lua_gettop(L));
         lua_pushvalue(L, tk);
-        la_arm(L, p, t->ms, &t->timer);
+        if (la_arm(L, p, t->ms, &t->timer)) t->tag = p->next_tag;
     }
 }
 
@@ -3946,7 +3957,7 @@ static void la_exit_error_l(la_proc *p, int kind, const char *message, size_t le
     actor_exit_reason why;
     memset(&why, 0, sizeof why);
     why.kind = ACTOR_EXIT_ERROR;
-    why.code = kind;
+    why.code = LA_CODE_OF_KIND(kind);
     why.message = message;
     if (memchr(message, 0, len)) { why.data = message; why.size = len; }
     la_exit_with(p, &why);
@@ -4028,7 +4039,10 @@ static void la_fail_process(la_proc *p, lua_State *co, int status) {
 static void la_boot(la_proc *p, const void *data, size_t len, actor_id from, actor_host *from_host) {
     la_bootargs a;
     lua_State *L = lua_newstate(la_alloc, p);
-    if (!L) { la_exit_error(p, LA_INTERNAL, "out of memory"); return; }
+    if (!L) { /* refused by the process's own limit (a limit below a fresh state's size), or by malloc */
+        la_exit_error(p, LA_INTERNAL, p->refused && p->oom != LA_OOM_SYSTEM ? "memory limit exceeded" : "out of memory");
+        return;
+    }
     *(la_proc **)lua_getextraspace(L) = p;
     p->L = L;
     p->last_from_ref = p->msg_meta_ref = p->last_topic_ref = p->last_to_ref = 0; /* into the previous state (upgrade) */
@@ -4211,7 +4225,7 @@ static const char *la_reason_kind(const actor_exit_reason *why) {
     case ACTOR_EXIT_TERMINATED: return "CANCELED";
     case ACTOR_EXIT_DEADLINE: return "TIMEOUT";
     case ACTOR_EXIT_LINKED: return "INTERNAL";
-    case ACTOR_EXIT_ERROR: return la_kinds[why->code > 0 && why->code < LA_NKINDS ? why->code : LA_INTERNAL];
+    case ACTOR_EXIT_ERROR: return la_kinds[LA_KIND_OF_CODE(why->code)];
     default: return "";
     }
 }
@@ -5069,7 +5083,7 @@ int lua_actor_app_run(lua_actor_app *app, int64_t timeout_ms) {
     if (pending_signal) { status = 128 + pending_signal; stop_ns = actor_now_ns(); la_app_cancel_all(app); }
     /* until no process is left, no restart is pending, and the EXIT of
        every auto-started process has been seen (it may trail the count) */
-    while (lua_actor_count(rt) > 0 || pending > 0 || la_app_running(app)) {
+    while (lua_actor_count(rt) > 0 || (pending > 0 && status < 0) || la_app_running(app)) { /* (stopping: no restart will come) */
         actor_msg m;
         int64_t wait = -1;
         actor_result rr;

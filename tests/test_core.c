@@ -2069,6 +2069,65 @@ static actor_id spawn_limited(actor_host *h, actor_fn fn, void *state, size_t li
     return id;
 }
 
+/* Cancels cost no memory when repeated: an actor keeps one deadline, the
+   earliest asked for (a later one never postpones it), and CANCEL signals
+   are charged to a limited mailbox like messages. */
+static void expect_exit(actor_host *m, actor_context *me, actor_id who, actor_exit_kind kind, const char *message) {
+    actor_msg msg;
+    uint64_t t0 = actor_now_ns();
+    for (;;) {
+        actor_result r;
+        pump(m);
+        actor_host_wait(m, 5);
+        r = actor_receive(me, &msg, 0);
+        if (r == ACTOR_OK && msg.signal == ACTOR_EXIT && msg.from.value == who.value) break;
+        if ((actor_now_ns() - t0) / 1000000u > WAIT_MS) { CHECK(!"no EXIT"); return; }
+    }
+    CHECK_EQ(msg.reason->kind, kind);
+    CHECK(!strcmp(msg.reason->message, message));
+}
+
+TEST(repeated_cancels_cost_no_memory) {
+    counting_alloc ca;
+    actor_system *sys;
+    actor_host *m;
+    actor_context *me;
+    counter c, lc;
+    actor_id x, y;
+    actor_stats st;
+    int i;
+    ca_init(&ca);
+    sys = new_system(&ca);
+    if (!sys) return;
+    m = new_host(sys, "m", ACTOR_MANUAL);
+    me = attach(sys);
+    memset(&c, 0, sizeof c);
+    memset(&lc, 0, sizeof lc);
+    x = spawn(m, counter_fn, &c);
+    CHECK_OK(actor_monitor(me, x));
+    CHECK_OK(actor_cancel(sys, actor_self(me), x, 3600000));
+    pump(m);
+    for (i = 0; i < 10000; ++i) {
+        CHECK_OK(actor_cancel(sys, actor_self(me), x, 3600000 + i % 7));
+        if (i % 100 == 99) pump(m);
+    }
+    actor_system_stats(sys, &st);
+    CHECK_EQ(st.timers_pending, 1); /* was a timer (and its message) per call */
+    CHECK_OK(actor_cancel(sys, actor_self(me), x, 30));      /* earlier: moves the deadline */
+    CHECK_OK(actor_cancel(sys, actor_self(me), x, 3600000)); /* later: covered */
+    expect_exit(m, me, x, ACTOR_EXIT_DEADLINE, "cancel deadline exceeded");
+    actor_system_stats(sys, &st);
+    CHECK_EQ(st.timers_pending, 0);
+
+    y = spawn_limited(m, counter_fn, &lc, 16 << 10);
+    CHECK_OK(actor_monitor(me, y));
+    for (i = 0; i < 1000; ++i) CHECK_OK(actor_cancel(sys, actor_self(me), y, ACTOR_NO_DEADLINE));
+    expect_exit(m, me, y, ACTOR_EXIT_ERROR, "memory limit exceeded");
+    actor_detach(me);
+    actor_system_destroy(sys);
+    ca_check_balanced(&ca);
+}
+
 TEST(mailbox_limit_ends_a_flooded_actor) {
     enum { LIMIT = 16 << 10, PAYLOAD = 1024, QUEUED = 10, OVER = 3 };
     counting_alloc ca;
@@ -3410,6 +3469,7 @@ static const test_case tests[] = {
     T(mailbox_limit_under_concurrent_senders),
     T(mailbox_limit_changed_by_its_actor),
     T(cancel_timers_cancels_them_all),
+    T(repeated_cancels_cost_no_memory),
     T(timers_fire_while_the_keeper_is_busy),
     T_TIMEOUT(move_destructor_runs_exactly_once_racing_exit, 120),
     T(exit_never_touches_a_recycled_slot),

@@ -24,6 +24,7 @@
 #   signal SIG SECS   optional: send signal SIG (INT or TERM) to the runner
 #                     SECS seconds after it started (e.g. `signal TERM 0.5`)
 #   stderr ~ TEXT     optional, repeatable: stderr must contain TEXT
+#   stderr !~ TEXT    optional, repeatable: stderr must not contain TEXT
 #   stdout ~ TEXT     optional, repeatable: stdout must contain TEXT
 #   # comment         ignored, as are blank lines (before the stdout section)
 #   stdout            the rest of the file is the exact expected stdout, line
@@ -66,6 +67,7 @@ parse_expect() {
     exp_status="" exp_args="" exp_app="" exp_signal="" exp_mode=none parse_error=""
     : >"$tmp/exp_stdout"
     : >"$tmp/stderr_pats"
+    : >"$tmp/stderr_nopats"
     : >"$tmp/stdout_pats"
     in_stdout=0
     while IFS= read -r line || [ -n "$line" ]; do
@@ -80,6 +82,7 @@ parse_expect() {
             "app "*) exp_app=${line#app } ;;
             "signal "*) exp_signal=${line#signal } ;;
             "stderr ~ "*) printf '%s\n' "${line#stderr ~ }" >>"$tmp/stderr_pats" ;;
+            "stderr !~ "*) printf '%s\n' "${line#stderr !~ }" >>"$tmp/stderr_nopats" ;;
             "stdout ~ "*) printf '%s\n' "${line#stdout ~ }" >>"$tmp/stdout_pats" ;;
             "stdout") exp_mode=exact; in_stdout=1 ;;
             "stdout unordered") exp_mode=unordered; in_stdout=1 ;;
@@ -160,6 +163,11 @@ run_case() { # dir
             echo "    stderr lacks: $pat" >>"$problems"
         fi
     done <"$tmp/stderr_pats"
+    while IFS= read -r pat || [ -n "$pat" ]; do
+        if grep -qF -- "$pat" "$tmp/stderr"; then
+            echo "    stderr has: $pat" >>"$problems"
+        fi
+    done <"$tmp/stderr_nopats"
 
     if [ -s "$problems" ]; then
         echo "FAIL $name"

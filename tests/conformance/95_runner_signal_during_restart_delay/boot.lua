@@ -1,0 +1,2 @@
+-- crashes at once; its restart waits an hour
+error("crash at boot")

@@ -2289,10 +2289,10 @@ static void actor__run(actor_system *s, actor__worker *w, actor_context *a) {
         memset(&pub, 0, sizeof(pub));
         pub.signal = ACTOR_YIELD;
         a->fn(a, &pub);
-        ++n;
-        /* yielded again (still computing): the waiting messages are handled
-           first, or an actor that yields every turn would never read its
-           mailbox (messages, EXIT, CANCEL); the next turn starts with YIELD */
+        /* yielded again (still computing): the waiting messages (up to the
+           batch, not counting the YIELD) are handled first, or an actor that
+           yields every turn would never read its mailbox (messages, EXIT,
+           CANCEL); the next turn starts with YIELD */
         again = a->yield_requested;
         a->yield_requested = 0;
     }

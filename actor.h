@@ -2039,11 +2039,30 @@ static uint32_t actor__limit_kb(size_t bytes) {
    themselves, and the check is a snapshot anyway (concurrent senders may
    each pass it once; a limit changes only between non-zero values, so
    every queued message is charged and discharged alike). */
+/* What anyone may send again and again is charged to a limited mailbox:
+   user messages, CANCEL and the requests (MONITOR, LINK and their undoing).
+   EXIT and LINK_DOWN come at most once per peer, timers from the actor
+   itself. actor__dispatch discharges the same kinds. */
+static int actor__charged(int kind) {
+    return kind == ACTOR__K_MESSAGE || kind == ACTOR__K_CANCEL || kind == ACTOR__K_MONITOR ||
+           kind == ACTOR__K_DEMONITOR || kind == ACTOR__K_LINK || kind == ACTOR__K_UNLINK;
+}
+
+/* Pushes m, charging a limited mailbox for the kinds above. Past the limit
+   the receiver ends "memory limit exceeded" and m is dropped, except a
+   request that carries its answer (MONITOR, LINK): it is queued all the
+   same, so the answer reaches its sender when the receiver ends. */
 static void actor__push_message(actor_system *s, actor__worker *w, actor_context *a, actor__msg *m) {
     uint32_t limit_kb = actor__ld32(&a->mb_limit_kb, ACTOR__RELAXED);
-    if (limit_kb) {
+    if (limit_kb && actor__charged(m->kind)) {
         uint64_t bytes = actor__charge_of(m);
         if (actor__add64(&a->mb_queued, bytes, ACTOR__RELAXED) + bytes > (uint64_t)limit_kb << 10) {
+            if ((m->kind == ACTOR__K_MONITOR || m->kind == ACTOR__K_LINK) && m->aux.carried) {
+                actor__msg *wake = actor__msg_alloc(s, w, 0);
+                actor__push(s, w, a, m); /* (stays charged: discharged if it is handled) */
+                if (wake) actor__force_exit(s, w, a, &actor__r_overlimit, wake);
+                return;
+            }
             actor__add64(&a->mb_queued, (uint64_t)0 - bytes, ACTOR__RELAXED);
             if (m->moved) { /* keep the block (pooled: size 0), give the payload back now */
                 actor__msg_drop_moved(m);
@@ -2071,7 +2090,7 @@ static void actor__discharge(actor_context *a, const actor__msg *m) {
 static actor_result actor__send_msg(actor_system *s, actor__worker *w, uint64_t to, actor__msg *m) {
     actor_context *a = actor__acquire(s, to);
     if (!a) { actor__msg_free(s, w, m); return ACTOR_ERR_NOT_FOUND; }
-    actor__push(s, w, a, m);
+    actor__push_message(s, w, a, m);
     actor__release(s, w, a);
     return ACTOR_OK;
 }
@@ -2117,6 +2136,7 @@ static int actor__dispatch(actor_system *s, actor__worker *w, actor_context *a, 
     case ACTOR__K_MONITOR:
     case ACTOR__K_LINK: {
         uint32_t flag = m->kind == ACTOR__K_MONITOR ? ACTOR__P_WATCHED : ACTOR__P_LINK;
+        if (a->mb_limit_kb) actor__discharge(a, m);
         if (!actor__peers_reserve(s, w, a, 1)) {
             /* out of memory: end; the unconsumed carried node still answers
                the peer from actor__finalize, so nobody waits forever */
@@ -2134,6 +2154,7 @@ static int actor__dispatch(actor_system *s, actor__worker *w, actor_context *a, 
     }
     case ACTOR__K_DEMONITOR:
     case ACTOR__K_UNLINK:
+        if (a->mb_limit_kb) actor__discharge(a, m);
         if ((e = actor__peer_find(a->peers, m->from)) != NULL)
             actor__peer_clear(s, w, a, e, m->kind == ACTOR__K_DEMONITOR ? ACTOR__P_WATCHED : ACTOR__P_LINK);
         return 0;

@@ -2082,7 +2082,8 @@ static actor_id spawn_limited(actor_host *h, actor_fn fn, void *state, size_t li
 
 /* Cancels cost no memory when repeated: an actor keeps one deadline, the
    earliest asked for (a later one never postpones it), and CANCEL signals
-   are charged to a limited mailbox like messages. */
+   are charged to a limited mailbox like messages, as are monitor / link
+   requests and their undoing. */
 static void expect_exit(actor_host *m, actor_context *me, actor_id who, actor_exit_kind kind, const char *message) {
     actor_msg msg;
     uint64_t t0 = actor_now_ns();
@@ -2106,7 +2107,7 @@ TEST(repeated_cancels_cost_no_memory) {
     counter c, lc;
     actor_id x, y;
     actor_stats st;
-    int i;
+    int i, k;
     ca_init(&ca);
     sys = new_system(&ca);
     if (!sys) return;
@@ -2134,6 +2135,18 @@ TEST(repeated_cancels_cost_no_memory) {
     CHECK_OK(actor_monitor(me, y));
     for (i = 0; i < 1000; ++i) CHECK_OK(actor_cancel(sys, actor_self(me), y, ACTOR_NO_DEADLINE));
     expect_exit(m, me, y, ACTOR_EXIT_ERROR, "memory limit exceeded");
+
+    /* monitor / demonitor (and link / unlink) again and again: charged
+       too; the monitor asked for last still gets its EXIT */
+    for (k = 0; k < 2; ++k) {
+        y = spawn_limited(m, counter_fn, &lc, 16 << 10);
+        for (i = 0; i < 1000; ++i) {
+            if (k == 0) { CHECK_OK(actor_monitor(me, y)); CHECK_OK(actor_demonitor(me, y)); }
+            else { CHECK_OK(actor_link(me, y)); CHECK_OK(actor_unlink(me, y)); }
+        }
+        CHECK_OK(actor_monitor(me, y));
+        expect_exit(m, me, y, ACTOR_EXIT_ERROR, "memory limit exceeded");
+    }
     actor_detach(me);
     actor_system_destroy(sys);
     ca_check_balanced(&ca);

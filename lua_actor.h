@@ -709,7 +709,7 @@ struct lua_actor_runtime {
     la_mutex out_lock;      /* whole lines of print output */
     uint64_t live;          /* Lua processes alive (atomic) */
     la_proc *procs;         /* live processes, under lock */
-    int stopping;           /* app shutdown: processes starting now cancel themselves */
+    uint64_t stop_by_ns;    /* app shutdown (0 = none): processes starting now cancel themselves, same deadline */
     actor_id observer;      /* told (LA_TAG_IDLE) when live drops to 0 */
     lua_CFunction base[LA_NBASE]; /* the base library's functions (see la_read_base) */
     int signal_preemption;  /* the watchdog's signal is ours (see >>preempt) */
@@ -4171,12 +4171,15 @@ static void la_behaviour(actor_context *ctx, const actor_msg *m) {
     if (p->finished) return;
     if (m->signal == ACTOR_YIELD) p->yielded = 0;
     if (m->signal == ACTOR_START) {
-        int stopping;
+        uint64_t stop_by;
         la_lock(&p->rt->lock); /* the runner reads self under this lock */
         p->self = actor_self(ctx);
-        stopping = p->rt->stopping;
+        stop_by = p->rt->stop_by_ns;
         la_unlock(&p->rt->lock);
-        if (stopping) actor_cancel(p->rt->sys, p->self, p->self, 1000); /* started after the shutdown began */
+        if (stop_by) { /* started after the shutdown began: the deadline the others got */
+            uint64_t now = actor_now_ns();
+            actor_cancel(p->rt->sys, p->self, p->self, now < stop_by ? (int64_t)((stop_by - now) / 1000000u) : 0);
+        }
         la_boot(p, m->data, m->size, m->from, m->from_host);
     } else if (p->L && la_deliver_direct(p, m)) {
         la_run(p);
@@ -5039,7 +5042,7 @@ static void la_app_cancel_all(lua_actor_app *app) {
     int n = 0, cap = 0, i;
     la_proc *p;
     la_lock(&rt->lock);
-    rt->stopping = 1;
+    if (!rt->stop_by_ns) rt->stop_by_ns = actor_now_ns() + 1000000000ull;
     for (p = rt->procs; p; p = p->next) {
         if (n == cap) {
             actor_id *ni = (actor_id *)realloc(ids, (size_t)(cap = cap ? cap * 2 : 64) * sizeof *ni);

@@ -2710,6 +2710,8 @@ actor_result actor_host_create(actor_system *s, const actor_host_desc *desc, act
             actor__unlock(&s->host_lock);
             actor__host_stop(h);
             for (i = 0; i < started; ++i) actor__thread_join(&h->workers[i]->thread);
+            actor__lock(&s->host_lock); /* wait out an actor__wake_keeper unparking one of them */
+            actor__unlock(&s->host_lock);
             actor__host_free(s, h);
             actor__log(s, ACTOR_LOG_ERROR, "could not start a worker thread");
             return ACTOR_ERR_NO_MEMORY;

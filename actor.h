@@ -1011,7 +1011,7 @@ struct actor_system {
     actor_host *hosts[ACTOR_MAX_HOSTS];
     uint32_t nhosts;             /* atomic: readers iterate without the lock */
     uint32_t threads;            /* worker threads over all hosts */
-    int closing;                 /* under host_lock: destroy began; no new hosts or attached threads */
+    uint32_t closing;            /* atomic, set under host_lock: destroy began; no new hosts or attached threads */
     /* timers */
     actor__mutex timer_lock;
     uint64_t elapsed;            /* wheel time: ms processed */
@@ -1681,6 +1681,15 @@ static void actor__timer_owner_unlink(actor_context *a, actor__timer *t) {
 
 static void actor__wake_keeper(actor_system *s);
 
+/* After arming (timer_lock held): publishes the next deadline, unlocks, and
+   wakes the keeper when the new timer became the earliest. */
+static void actor__timers_unlock_armed(actor_system *s) {
+    uint64_t before = actor__ld64(&s->next_deadline, ACTOR__RELAXED);
+    actor__timers_publish(s);
+    actor__unlock(&s->timer_lock);
+    if (actor__ld64(&s->next_deadline, ACTOR__RELAXED) < before) actor__wake_keeper(s);
+}
+
 /* An actor has at most one cancel deadline, the earliest asked for (the
    first of its timer list): a later one is covered by it, an earlier one
    moves it. So repeated cancels cost no memory. 1 = handled, under the lock. */
@@ -1701,13 +1710,9 @@ static int actor__deadline_merge(actor_system *s, actor_context *a, uint64_t dea
 static int actor__timer_arm(actor_system *s, actor_context *a, uint64_t deadline, int kind,
                             actor__msg *msg, actor_timer *out) {
     actor__timer *t;
-    uint64_t before;
     actor__lock(&s->timer_lock);
     if (kind == ACTOR__T_DEADLINE && actor__deadline_merge(s, a, deadline)) {
-        before = actor__ld64(&s->next_deadline, ACTOR__RELAXED);
-        actor__timers_publish(s);
-        actor__unlock(&s->timer_lock);
-        if (actor__ld64(&s->next_deadline, ACTOR__RELAXED) < before) actor__wake_keeper(s);
+        actor__timers_unlock_armed(s);
         return 3;
     }
     t = actor__timer_new(s);
@@ -1727,10 +1732,7 @@ static int actor__timer_arm(actor_system *s, actor_context *a, uint64_t deadline
     if (kind == ACTOR__T_USER) msg->aux.u64 = ((uint64_t)t->gen << 32) | t->index;
     if (out) out->value = ((uint64_t)t->gen << 32) | t->index;
     actor__wheel_insert(s, t);
-    before = actor__ld64(&s->next_deadline, ACTOR__RELAXED);
-    actor__timers_publish(s);
-    actor__unlock(&s->timer_lock);
-    if (actor__ld64(&s->next_deadline, ACTOR__RELAXED) < before) actor__wake_keeper(s);
+    actor__timers_unlock_armed(s);
     return 1;
 }
 
@@ -2889,7 +2891,7 @@ actor_result actor_system_destroy(actor_system *s) {
     actor_allocator al;
     if (!s || actor__thread_inside(s)) return ACTOR_ERR_INVALID;
     actor__lock(&s->host_lock); /* a behaviour may be creating a host right now: it is either in the list or refused */
-    s->closing = 1;
+    actor__st32(&s->closing, 1u, ACTOR__RELEASE);
     nhosts = s->nhosts;
     actor__unlock(&s->host_lock);
     for (i = 0; i < nhosts; ++i)
@@ -3467,13 +3469,9 @@ actor_result actor_attach(actor_system *s, actor_context **out) {
     actor_context *a;
     actor_result r;
     uint64_t id;
-    int closing;
     if (!s || !out) return ACTOR_ERR_INVALID;
     *out = NULL;
-    actor__lock(&s->host_lock);
-    closing = s->closing;
-    actor__unlock(&s->host_lock);
-    if (closing) return ACTOR_ERR_SHUTDOWN;
+    if (actor__ld32(&s->closing, ACTOR__ACQUIRE)) return ACTOR_ERR_SHUTDOWN; /* (attach during destroy is a usage error; best effort) */
     if ((r = actor__reserve_live(s)) != ACTOR_OK) return r;
     if (!(h = actor__host_new(s, ACTOR__HOST_ATTACHED, 0))) { actor__add64(&s->n_live, (uint64_t)-1, ACTOR__RELAXED); return ACTOR_ERR_NO_MEMORY; }
     snprintf(h->name, sizeof h->name, "attached");

@@ -1359,12 +1359,15 @@ static int la_block_k(lua_State *L, int status, lua_KContext ctx) {
     }
 }
 
-/* Suspends the calling coroutine until a waker pushes [status, results...]. */
-static int la_block(lua_State *L) {
-    la_proc *p = la_proc_of(L);
-    p->yield_reason = LA_Y_BLOCKED;
+/* Yields the calling coroutine to la_run for `reason`; la_block_k takes
+   the values it is resumed with. */
+static int la_suspend(lua_State *L, int reason) {
+    la_proc_of(L)->yield_reason = reason;
     return lua_yieldk(L, 0, (lua_KContext)lua_gettop(L), la_block_k);
 }
+
+/* Suspends the calling coroutine until a waker pushes [status, results...]. */
+static int la_block(lua_State *L) { return la_suspend(L, LA_Y_BLOCKED); }
 
 static void la_check_can_block(lua_State *L, const char *what) {
     la_proc *p = la_proc_of(L);
@@ -3308,10 +3311,7 @@ static int la_t_sleep(lua_State *L) {
     double ms;
     if (!la_duration_ms(L, 1, &ms, err, sizeof err)) return la_fail(L, LA_INVALID, "%s", err);
     la_check_can_block(L, "time.sleep");
-    if (ms <= 0) { /* just let the others run: the process's other coroutines, the other actors (la_run) */
-        p->yield_reason = LA_Y_PASS;
-        return lua_yieldk(L, 0, (lua_KContext)lua_gettop(L), la_block_k);
-    }
+    if (ms <= 0) return la_suspend(L, LA_Y_PASS); /* just let the others run: its other coroutines, the other actors */
     lua_pushthread(L);
     if (!la_arm(L, p, ms, NULL)) return la_fail(L, LA_INTERNAL, "out of memory");
     return la_block(L);
